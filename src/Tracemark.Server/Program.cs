@@ -1,6 +1,10 @@
+using Tracemark.Server.Accounts;
+using Tracemark.Server.Alerts;
+using Tracemark.Server.Audit;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
+using Tracemark.Server.Sharing;
 
 namespace Tracemark.Server;
 
@@ -16,11 +20,20 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPlatform();
         builder.AddOrganisations();
+        builder.AddAccounts();
+        builder.AddSharing();
+        builder.AddAudit();
+        builder.AddAlerts();
 
         var app = builder.Build();
         app.UsePlatform();
         app.MapPlatform();
         app.MapHealth();
+        app.MapAccounts();
+        app.MapOrganisations();
+        app.MapSharing();
+        app.MapAudit();
+        app.MapAlerts();
         return app;
     }
 

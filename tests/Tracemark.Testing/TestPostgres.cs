@@ -102,6 +102,9 @@ public sealed class TestPostgres : IAsyncDisposable
         var template = await TemplateAsync();
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         await ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {template}");
+
+        // Pooled connections to the old database were terminated; none may be handed out again.
+        NpgsqlConnection.ClearAllPools();
     }
 
     public async ValueTask DisposeAsync()

@@ -90,6 +90,22 @@ public static class OrganisationsSetup
     public static WebApplicationBuilder AddOrganisations(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IDemoSeeder, OrganisationDemo>();
+        builder.Services.AddScoped<OrganisationStore>();
         return builder;
+    }
+
+    public static WebApplication MapOrganisations(this WebApplication app)
+    {
+        var organisations = app.MapGroup("/api/v1/organisations").WithTags("Organisations");
+        organisations.MapGet("/", (string? kind, string? q, OrganisationStore store, CancellationToken cancellationToken) => store.ListAsync(kind, q, cancellationToken))
+            .WithSummary("The directory of organisations on this node and its partners.");
+        organisations.MapPost("/", async (NewOrganisation body, OrganisationStore store, CancellationToken cancellationToken) =>
+        {
+            var organisation = await store.CreateAsync(body, cancellationToken);
+            return TypedResults.Created($"/api/v1/organisations/{organisation.Id}", organisation);
+        }).RequireAuthorization(Platform.Security.Policies.PlatformAdmin).WithSummary("Register an organisation (platform administrator).");
+        organisations.MapPatch("/{id:guid}", (Guid id, OrganisationChange body, OrganisationStore store, CancellationToken cancellationToken) => store.ChangeAsync(id, body, cancellationToken))
+            .RequireAuthorization(Platform.Security.Policies.PlatformAdmin).WithSummary("Rename, move or deactivate an organisation (platform administrator).");
+        return app;
     }
 }

@@ -4,11 +4,13 @@ using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
+using Tracemark.Server.Platform.Data;
 using Tracemark.Server.Platform.Database;
 using Tracemark.Server.Platform.Demo;
 using Tracemark.Server.Platform.Errors;
 using Tracemark.Server.Platform.Hosting;
 using Tracemark.Server.Platform.Localisation;
+using Tracemark.Server.Platform.Security;
 using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Platform;
@@ -51,6 +53,10 @@ public static class PlatformSetup
             .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
             .Build());
         builder.Services.AddHostedService<DatabaseStartup>();
+        DapperSetup.Configure();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<CallerAccessor>();
+        builder.Services.AddScoped<Db>();
         builder.Services.AddSingleton<DemoLoader>();
 
         builder.Services.AddProblems();
@@ -95,10 +101,16 @@ public static class PlatformSetup
             app.UseHsts();
         }
 
+        app.UseStaticFiles();
+
+        // Languages come before the error path so that errors speak the caller's language; the error
+        // path comes before routing (its error pages are re-executed through routing) and before
+        // authentication (so that a failure there is a problem detail too).
         app.UseLanguages();
         app.UseProblems();
-        app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         return app;
     }
 

@@ -98,7 +98,7 @@ public sealed class HttpBasicsTests(HttpBasicsTests.Factory factory) : IClassFix
     public async Task Responses_carry_the_security_headers()
     {
         using var client = factory.CreateClient();
-        var response = await client.GetAsync("/", TestContext.Current.CancellationToken);
+        var response = await client.GetAsync("/login", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);

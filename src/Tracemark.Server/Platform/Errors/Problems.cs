@@ -123,11 +123,14 @@ public sealed class Problems(IStringLocalizer<ErrorText> text, ILogger<Problems>
 
     private static FieldError JsonFieldError(JsonException json)
     {
-        // "$.distribution" → "distribution"; "$.items[2].name" → "items[2].name"; "$" → "body".
+        // "$.distribution" → "distribution"; "$.items[2].name" → "items[2].name"; "$" → "body" (the whole request body).
         var path = json.Path;
         var field = string.IsNullOrEmpty(path) || string.Equals(path, "$", StringComparison.Ordinal) ? "body" : path.TrimStart('$').TrimStart('.');
-        return json.Path is null || field == "body" && json.LineNumber is not null && json.InnerException is null
-            ? new FieldError(field, "json.malformed")
+
+        // The reader wraps syntax errors (truncated or invalid JSON); value and member errors come without it.
+        var syntax = json.InnerException?.GetType().Name == "JsonReaderException";
+        return syntax
+            ? new FieldError(field, "json.malformed", (json.LineNumber ?? 0) + 1, (json.BytePositionInLine ?? 0) + 1)
             : new FieldError(field, "json.invalid_value");
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Net.Http.Headers;
 
@@ -55,11 +57,20 @@ public static class Languages
         return app;
     }
 
-    /// <summary>The language saved in the signed-in user's account (claim "lang").</summary>
-    private static Task<ProviderCultureResult?> FromUserPreference(HttpContext context)
+    /// <summary>
+    /// The language saved in the signed-in user's account (claim "lang"). Runs before the
+    /// authentication middleware, so it reads the session cookie itself (the result is cached for the request).
+    /// </summary>
+    private static async Task<ProviderCultureResult?> FromUserPreference(HttpContext context)
     {
-        var language = Match(context.User.FindFirst("lang")?.Value);
-        return Task.FromResult(language is null ? null : new ProviderCultureResult(language));
+        if (context.Request.Headers.Authorization.Count > 0 || !context.Request.Cookies.ContainsKey(".Tracemark.Session"))
+        {
+            return null;
+        }
+
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var language = Match(session.Principal?.FindFirst("lang")?.Value);
+        return language is null ? null : new ProviderCultureResult(language);
     }
 
     /// <summary>Accept-Language by quality, understanding zh, zh-Hans, zh-TW and en-GB as well as exact tags.</summary>

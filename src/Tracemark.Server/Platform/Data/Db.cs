@@ -1,0 +1,218 @@
+using System.Data;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using Tracemark.Server.Platform.Security;
+
+namespace Tracemark.Server.Platform.Data;
+
+/// <summary>
+/// The only way request code reaches the database. Each transaction runs as the application's role
+/// (tracemark_app, which row-level security applies to) with the caller's organisation set for the
+/// policies, so a query that forgets to filter still cannot see another organisation's records.
+/// </summary>
+public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
+{
+    /// <summary>A transaction as the current caller, under row-level security.</summary>
+    public Task<DbTx> BeginAsync(CancellationToken cancellationToken) => BeginAsync(caller.Current, cancellationToken);
+
+    /// <summary>A transaction as a given caller (background work acting for an organisation, tests).</summary>
+    public async Task<DbTx> BeginAsync(Caller actingAs, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var session = new NpgsqlCommand(
+                """
+                SELECT set_config('role', 'tracemark_app', true),
+                       set_config('tracemark.org_id', $1, true),
+                       set_config('tracemark.user_id', $2, true),
+                       set_config('tracemark.org_local', $3, true),
+                       set_config('tracemark.org_admin', $4, true),
+                       set_config('tracemark.platform_admin', $5, true)
+                """,
+                connection,
+                transaction))
+            {
+                session.Parameters.AddWithValue(actingAs.OrganisationId?.ToString() ?? "");
+                session.Parameters.AddWithValue(actingAs.UserId?.ToString() ?? "");
+                session.Parameters.AddWithValue(actingAs.OrganisationIsLocal ? "on" : "off");
+                session.Parameters.AddWithValue(actingAs.IsOrgAdmin ? "on" : "off");
+                session.Parameters.AddWithValue(actingAs.IsPlatformAdmin ? "on" : "off");
+                await session.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return new DbTx(connection, transaction, actingAs);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A transaction as the database owner, which row-level security does not restrict. Only for
+    /// work that has no caller (sign-in, API key checks, timers, demo data) and that filters by itself.
+    /// </summary>
+    public async Task<DbTx> BeginSystemAsync(CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new DbTx(connection, transaction, Caller.Anonymous);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>One open transaction with its caller. Dispose without <see cref="CommitAsync"/> rolls back: nothing half-written.</summary>
+public sealed class DbTx : IAsyncDisposable
+{
+    // Audit snapshots are written as the API shows records (camelCase, snake_case enum names).
+    private static readonly JsonSerializerOptions AuditJson = CreateAuditJson();
+
+    internal DbTx(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        Caller = caller;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public NpgsqlTransaction Transaction { get; }
+
+    public Caller Caller { get; }
+
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+
+    public Task<T> QuerySingleAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.QuerySingleAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+
+    public Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
+        Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Appends to the audit trail in this transaction: the entry exists exactly when the change does.
+    /// <paramref name="before"/> and <paramref name="after"/> are serialised as JSON.
+    /// </summary>
+    public async Task AuditAsync(string action, string recordType, string? recordId, Guid? recordOwner = null, object? before = null, object? after = null, object? detail = null, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO audit_events (organisation_id, user_id, api_key_id, session_id, client_address, action, record_type, record_id, record_owner_id, before, after, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """,
+            Connection,
+            Transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.OrganisationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ApiKeyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.SessionId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ClientAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = action, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = recordType, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)recordId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)recordOwner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(Json(before));
+        command.Parameters.Add(Json(after));
+        command.Parameters.Add(Json(detail));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task CommitAsync(CancellationToken cancellationToken = default) => Transaction.CommitAsync(cancellationToken);
+
+    private static JsonSerializerOptions CreateAuditJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        PlatformSetup.ConfigureJson(options);
+        return options;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+
+    private static NpgsqlParameter Json(object? value) => new()
+    {
+        Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, AuditJson),
+        NpgsqlDbType = NpgsqlDbType.Jsonb,
+    };
+}
+
+/// <summary>Dapper settings for the whole process: snake_case columns, UTC instants.</summary>
+public static class DapperSetup
+{
+    private static int _done;
+
+    public static void Configure()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 1)
+        {
+            return;
+        }
+
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new UtcInstantHandler());
+        SqlMapper.AddTypeHandler(new NullableUtcInstantHandler());
+
+        // Npgsql reports array columns as System.Array; a handler lets records with string[] members bind by constructor.
+        SqlMapper.AddTypeHandler(new TextArrayHandler());
+    }
+
+    private sealed class TextArrayHandler : SqlMapper.TypeHandler<string[]>
+    {
+        public override string[] Parse(object value) => (string[])value;
+
+        public override void SetValue(IDbDataParameter parameter, string[]? value)
+        {
+            parameter.Value = (object?)value ?? DBNull.Value;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+        }
+    }
+
+    private sealed class UtcInstantHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
+            DateTimeOffset offset => offset.ToUniversalTime(),
+            _ => DateTimeOffset.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+        };
+
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.Value = value.ToUniversalTime();
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.TimestampTz;
+        }
+    }
+
+    private sealed class NullableUtcInstantHandler : SqlMapper.TypeHandler<DateTimeOffset?>
+    {
+        public override DateTimeOffset? Parse(object value) => value is DBNull or null ? null : new UtcInstantHandler().Parse(value);
+
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset? value)
+        {
+            parameter.Value = value is null ? DBNull.Value : value.Value.ToUniversalTime();
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.TimestampTz;
+        }
+    }
+}

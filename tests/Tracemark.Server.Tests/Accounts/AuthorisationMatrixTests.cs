@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tracemark.Core.Accounts;
+using Tracemark.Core.Organisations;
+
+namespace Tracemark.Server.Tests.Accounts;
+
+/// <summary>
+/// Every API endpoint, called anonymously and as every kind of caller, answers 401, 403 or gets
+/// through, exactly as its access rule says. A new endpoint without a row in <see cref="Rules"/> fails
+/// the test, so nothing reaches production unclassified.
+/// </summary>
+public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassFixture<TracemarkFactory>
+{
+    private enum Access
+    {
+        Anyone,
+        Reader,
+        Writer,
+        OrgAdmin,
+        Auditor,
+        PlatformAdmin,
+        Person,
+    }
+
+    /// <summary>Route pattern → who may call it. Keep this in step with the endpoints (the test checks it is complete).</summary>
+    private static readonly Dictionary<string, Access> Rules = new(StringComparer.Ordinal)
+    {
+        ["GET /api/v1/me"] = Access.Reader,
+        ["POST /api/v1/me/password"] = Access.Person,
+        ["GET /api/v1/users"] = Access.Auditor,
+        ["POST /api/v1/users"] = Access.Auditor,
+        ["PATCH /api/v1/users/{id:guid}"] = Access.Auditor,
+        ["GET /api/v1/api-keys"] = Access.OrgAdmin,
+        ["POST /api/v1/api-keys"] = Access.OrgAdmin,
+        ["DELETE /api/v1/api-keys/{id:guid}"] = Access.OrgAdmin,
+        ["GET /api/v1/organisations/"] = Access.Reader,
+        ["POST /api/v1/organisations/"] = Access.PlatformAdmin,
+        ["PATCH /api/v1/organisations/{id:guid}"] = Access.PlatformAdmin,
+        ["GET /api/v1/sharing-groups/"] = Access.Reader,
+        ["GET /api/v1/sharing-groups/{id:guid}"] = Access.Reader,
+        ["POST /api/v1/sharing-groups/"] = Access.OrgAdmin,
+        ["PATCH /api/v1/sharing-groups/{id:guid}"] = Access.OrgAdmin,
+        ["PUT /api/v1/sharing-groups/{id:guid}/members/{organisationId:guid}"] = Access.OrgAdmin,
+        ["DELETE /api/v1/sharing-groups/{id:guid}/members/{organisationId:guid}"] = Access.OrgAdmin,
+        ["GET /api/v1/audit"] = Access.Auditor,
+        ["GET /api/v1/alerts/"] = Access.Reader,
+        ["GET /api/v1/alerts/{id:guid}"] = Access.Reader,
+        ["POST /api/v1/alerts/"] = Access.Writer,
+        ["PATCH /api/v1/alerts/{id:guid}"] = Access.Writer,
+    };
+
+    private static readonly string[] Callers = ["anonymous", "viewer", "officer", "org_admin", "platform_admin", "key_read", "key_write"];
+
+    [Fact]
+    public void Every_API_endpoint_has_an_access_rule()
+    {
+        var endpoints = ApiEndpoints();
+        Assert.NotEmpty(endpoints);
+        var missing = endpoints.Where(e => !Rules.ContainsKey(e)).ToList();
+        Assert.True(missing.Count == 0, "Endpoints without an access rule in the matrix: " + string.Join(", ", missing));
+        var stale = Rules.Keys.Where(k => !endpoints.Contains(k)).ToList();
+        Assert.True(stale.Count == 0, "Matrix rows for endpoints that no longer exist: " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public async Task Every_endpoint_answers_every_caller_as_its_rule_says()
+    {
+        var organisation = await Seed.OrganisationAsync(factory, OrganisationKind.Customs);
+        var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal)
+        {
+            ["anonymous"] = factory.CreateClient(),
+            ["viewer"] = await factory.SignedInClientAsync(await Seed.UserAsync(factory, organisation, Role.Viewer)),
+            ["officer"] = await factory.SignedInClientAsync(await Seed.UserAsync(factory, organisation, Role.Officer)),
+            ["org_admin"] = await factory.SignedInClientAsync(await Seed.UserAsync(factory, organisation, Role.OrgAdmin)),
+            ["platform_admin"] = await factory.SignedInClientAsync(await Seed.UserAsync(factory, organisation, Role.Viewer, platformAdmin: true)),
+            ["key_read"] = factory.ApiClient(await Seed.ApiKeyAsync(factory, organisation, [ApiScopes.Read])),
+            ["key_write"] = factory.ApiClient(await Seed.ApiKeyAsync(factory, organisation, [ApiScopes.Read, ApiScopes.Write])),
+        };
+
+        var failures = new List<string>();
+        foreach (var (endpoint, access) in Rules)
+        {
+            foreach (var caller in Callers)
+            {
+                var expected = Expected(access, caller);
+                var status = await CallAsync(clients[caller], endpoint);
+                var ok = expected switch
+                {
+                    HttpStatusCode.OK => status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) && (int)status < 500,
+                    _ => status == expected,
+                };
+                if (!ok)
+                {
+                    failures.Add($"{endpoint} as {caller}: expected {(expected == HttpStatusCode.OK ? "to get through" : ((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture))}, got {(int)status}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static HttpStatusCode Expected(Access access, string caller)
+    {
+        if (caller == "anonymous")
+        {
+            return access == Access.Anyone ? HttpStatusCode.OK : HttpStatusCode.Unauthorized;
+        }
+
+        var allowed = access switch
+        {
+            Access.Anyone or Access.Reader => true,
+            Access.Writer => caller is "officer" or "org_admin" or "key_write",
+            Access.OrgAdmin => caller == "org_admin",
+            Access.Auditor => caller is "org_admin" or "platform_admin",
+            Access.PlatformAdmin => caller == "platform_admin",
+            Access.Person => !caller.StartsWith("key_", StringComparison.Ordinal),
+            _ => false,
+        };
+        return allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
+    }
+
+    private static async Task<HttpStatusCode> CallAsync(HttpClient client, string endpoint)
+    {
+        var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
+        var method = endpoint[..space];
+        var path = endpoint[(space + 1)..].Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{organisationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PATCH" or "PUT")
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private List<string> ApiEndpoints() =>
+        factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+}
