@@ -25,6 +25,16 @@ public sealed class ServeCommandTests : IDisposable
                 await WaitForHealthyAsync(url, server);
                 Assert.True(File.Exists(Path.Combine(_data, "postgres", "postmaster.pid")));
 
+                // The pages live in the server assembly, not in the command's: they must be found all the same.
+                using (var http = new HttpClient())
+                {
+                    var login = await http.GetAsync(url + "/login?lang=zh-CN", TestContext.Current.CancellationToken);
+                    Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+                    Assert.Contains("登录", await login.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+                    var css = await http.GetAsync(url + "/css/site.css", TestContext.Current.CancellationToken);
+                    Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+                }
+
                 CliProcess.Terminate(server);
                 using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60));
                 await server.WaitForExitAsync(stopped.Token);

@@ -3,6 +3,7 @@ using Tracemark.Core.Accounts;
 using Tracemark.Server.Platform.Demo;
 using Tracemark.Server.Platform.Errors;
 using Tracemark.Server.Platform.Security;
+using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Accounts;
 
@@ -92,6 +93,8 @@ public static class AccountsSetup
             });
         services.AddTracemarkPolicies();
         services.AddScoped<AccountAdmin>();
+        services.AddNavigation("/admin/users", "nav.users", "manage_users", 90);
+        services.AddNavigation("/admin/api-keys", "nav.api_keys", "manage_api_keys", 91);
         services.AddSingleton<IDemoSeeder, AccountsDemo>();
         return builder;
     }

@@ -1,4 +1,5 @@
 using Tracemark.Server.Platform.Security;
+using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Alerts;
 
@@ -8,6 +9,7 @@ public static class AlertsSetup
     {
         builder.Services.AddScoped<AlertStore>();
         builder.Services.AddSingleton<Platform.Demo.IDemoSeeder, AlertsDemo>();
+        builder.Services.AddNavigation("/alerts", "nav.alerts", "read", 20);
         return builder;
     }
 

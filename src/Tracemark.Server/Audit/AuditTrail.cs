@@ -3,6 +3,7 @@ using Tracemark.Core.Errors;
 using Tracemark.Server.Platform.Api;
 using Tracemark.Server.Platform.Data;
 using Tracemark.Server.Platform.Security;
+using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Audit;
 
@@ -88,6 +89,8 @@ public static class AuditSetup
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddNavigation("/audit", "nav.audit", "read_audit", 92);
+        builder.Services.AddNavigation("/audit", "nav.audit", "read_all_audit", 92);
         return builder;
     }
 

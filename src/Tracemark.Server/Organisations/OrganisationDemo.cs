@@ -1,6 +1,7 @@
 using Npgsql;
 using Tracemark.Core.Organisations;
 using Tracemark.Server.Platform.Demo;
+using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Organisations;
 
@@ -91,6 +92,7 @@ public static class OrganisationsSetup
     {
         builder.Services.AddSingleton<IDemoSeeder, OrganisationDemo>();
         builder.Services.AddScoped<OrganisationStore>();
+        builder.Services.AddNavigation("/admin/organisations", "nav.organisations", "manage_organisations", 95);
         return builder;
     }
 

@@ -66,7 +66,18 @@ public static class PlatformSetup
         builder.Services.AddRouting(o => o.LowercaseUrls = true);
 
         // Pages live in their feature's folder (Alerts/, Rights/, …) next to its endpoints and queries.
-        builder.Services.AddRazorPages(o => o.RootDirectory = "/");
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/")
+            .ConfigureApplicationPartManager(parts =>
+            {
+                // The pages are compiled into this assembly, but the process's entry assembly is the
+                // `tracemark` command, which is where MVC looks by default.
+                var server = typeof(PlatformSetup).Assembly;
+                if (!parts.ApplicationParts.OfType<Microsoft.AspNetCore.Mvc.ApplicationParts.AssemblyPart>().Any(p => p.Assembly == server))
+                {
+                    parts.ApplicationParts.Add(new Microsoft.AspNetCore.Mvc.ApplicationParts.CompiledRazorAssemblyPart(server));
+                    parts.ApplicationParts.Add(new Microsoft.AspNetCore.Mvc.ApplicationParts.AssemblyPart(server));
+                }
+            });
 
         // Pages write Chinese as characters, not as &#x…; entities; markup characters are still encoded.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

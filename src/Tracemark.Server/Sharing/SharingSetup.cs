@@ -1,4 +1,5 @@
 using Tracemark.Server.Platform.Security;
+using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Sharing;
 
@@ -7,6 +8,7 @@ public static class SharingSetup
     public static WebApplicationBuilder AddSharing(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<SharingGroupStore>();
+        builder.Services.AddNavigation("/sharing-groups", "nav.sharing_groups", "read", 80);
         return builder;
     }
 

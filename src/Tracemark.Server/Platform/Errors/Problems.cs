@@ -174,7 +174,20 @@ internal static class ProblemPipeline
         // Browsers asking for a page get the error page in their language; everyone else a problem detail.
         app.UseWhen(WebPages.WantsPage, page =>
         {
-            page.UseExceptionHandler("/error/500");
+            page.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error/500",
+
+                // A missing or hidden record is a 404 page, a refused action a 403 page, and so on.
+                StatusCodeSelector = exception => exception switch
+                {
+                    RecordNotFoundException => StatusCodes.Status404NotFound,
+                    AccessDeniedException => StatusCodes.Status403Forbidden,
+                    InputValidationException => StatusCodes.Status400BadRequest,
+                    RuleViolationException rule => rule.IsConflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity,
+                    _ => StatusCodes.Status500InternalServerError,
+                },
+            });
             page.UseStatusCodePagesWithReExecute("/error/{0}");
         });
         app.UseWhen(context => !WebPages.WantsPage(context), api =>

@@ -22,8 +22,12 @@ public sealed class ErrorModel(IStringLocalizer<ShellText> text) : PageModel
 
     private void Describe(int code)
     {
-        // Re-executed requests keep the original status; a direct visit to /error/404 should show the same.
-        if (HttpContext.Response.StatusCode == StatusCodes.Status200OK && code is >= 400 and < 600)
+        // Re-executed requests keep the original status (which names the error); a direct visit to /error/404 shows the same.
+        if (HttpContext.Response.StatusCode >= 400)
+        {
+            code = HttpContext.Response.StatusCode;
+        }
+        else if (code is >= 400 and < 600)
         {
             HttpContext.Response.StatusCode = code;
         }

@@ -21,6 +21,6 @@ public static class Navigation
         }
 
         var permissions = Accounts.AccountEndpoints.Permissions(caller);
-        return links.Where(l => permissions.Contains(l.Permission, StringComparer.Ordinal)).OrderBy(l => l.Order);
+        return links.Where(l => permissions.Contains(l.Permission, StringComparer.Ordinal)).OrderBy(l => l.Order).DistinctBy(l => l.Href, StringComparer.Ordinal);
     }
 }

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Tracemark.Core.Accounts;
+using Tracemark.Server.Platform.Demo;
+
+namespace Tracemark.Server.Tests.Demo;
+
+public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFixture<DemoDataTests.DemoFactory>
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_credentials_file_lists_every_demo_organisation_with_a_working_key_and_people_who_can_sign_in()
+    {
+        var path = Path.Combine(factory.DataFolder, "demo-credentials.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        using var file = JsonDocument.Parse(await File.ReadAllTextAsync(path, _ct));
+        var organisations = file.RootElement.GetProperty("organisations").EnumerateArray().ToList();
+        Assert.Equal(12, organisations.Count);
+        Assert.Equal(3, organisations.Count(o => o.GetProperty("kind").GetString() == "rights_holder"));
+        Assert.Contains(organisations, o => o.GetProperty("kind").GetString() == "foreign_partner");
+
+        foreach (var organisation in organisations)
+        {
+            var me = await factory.ApiClient(organisation.GetProperty("apiKey").GetString()!).GetFromJsonAsync<JsonElement>("/api/v1/me", _ct);
+            Assert.Equal(organisation.GetProperty("kind").GetString(), me.GetProperty("organisationKind").GetString());
+        }
+
+        var customs = organisations.Single(o => o.GetProperty("kind").GetString() == "customs");
+        var officer = customs.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("role").GetString() == "officer");
+        var client = await factory.SignedInClientAsync(new TestUser(Guid.Empty, Guid.Empty, officer.GetProperty("email").GetString()!, officer.GetProperty("password").GetString()!, Role.Officer, false));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/me", _ct)).StatusCode);
+        Assert.Contains(organisations.SelectMany(o => o.GetProperty("users").EnumerateArray()), u => u.GetProperty("platformAdmin").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_demo_alerts_show_who_sees_what()
+    {
+        using var file = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(factory.DataFolder, "demo-credentials.json"), _ct));
+        string Key(string kind) => file.RootElement.GetProperty("organisations").EnumerateArray().First(o => o.GetProperty("kind").GetString() == kind).GetProperty("apiKey").GetString()!;
+
+        async Task<List<string>> TitlesAsync(string kind) =>
+            (await factory.ApiClient(Key(kind)).GetFromJsonAsync<JsonElement>("/api/v1/alerts", _ct)).GetProperty("items").EnumerateArray().Select(a => a.GetProperty("distribution").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["node", "organisation", "partners", "public"], await TitlesAsync("police"));
+        Assert.Equal(["node", "partners", "public"], await TitlesAsync("customs"));
+        Assert.Equal(["partners", "public"], await TitlesAsync("foreign_partner"));
+    }
+
+    [Fact]
+    public async Task Loading_again_is_a_no_op_and_forcing_it_doubles_nothing()
+    {
+        var loader = factory.Services.GetRequiredService<DemoLoader>();
+        Assert.False(await loader.LoadAsync(_ct));
+        Assert.True(await loader.LoadAsync(_ct, force: true));
+
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        Assert.Equal(12, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM organisations"));
+        Assert.Equal(4, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM alerts"));
+        Assert.Equal(12, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL"));
+        Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT normalized_email) FROM users"), await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM users"));
+    }
+
+    public sealed class DemoFactory : TracemarkFactory
+    {
+        protected override IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Tracemark:Demo"] = "true" };
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+
+            // Starting the host runs the demo loader, as `tracemark serve --demo` does.
+            _ = Services;
+        }
+    }
+}
