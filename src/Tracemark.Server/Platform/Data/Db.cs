@@ -32,7 +32,8 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
                        set_config('tracemark.user_id', $2, true),
                        set_config('tracemark.org_local', $3, true),
                        set_config('tracemark.org_admin', $4, true),
-                       set_config('tracemark.platform_admin', $5, true)
+                       set_config('tracemark.platform_admin', $5, true),
+                       set_config('tracemark.org_kind', $6, true)
                 """,
                 connection,
                 transaction))
@@ -42,6 +43,7 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
                 session.Parameters.AddWithValue(actingAs.OrganisationIsLocal ? "on" : "off");
                 session.Parameters.AddWithValue(actingAs.IsOrgAdmin ? "on" : "off");
                 session.Parameters.AddWithValue(actingAs.IsPlatformAdmin ? "on" : "off");
+                session.Parameters.AddWithValue(actingAs.OrganisationKind is { } kind ? Core.Organisations.OrganisationKinds.ToWire(kind) : "");
                 await session.ExecuteNonQueryAsync(cancellationToken);
             }
 
