@@ -1,6 +1,7 @@
 using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
+using Tracemark.Server.Calendars;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
@@ -24,6 +25,7 @@ public sealed class Program
         builder.AddSharing();
         builder.AddAudit();
         builder.AddAlerts();
+        builder.AddCalendars();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -34,6 +36,7 @@ public sealed class Program
         app.MapSharing();
         app.MapAudit();
         app.MapAlerts();
+        app.MapCalendars();
         return app;
     }
 

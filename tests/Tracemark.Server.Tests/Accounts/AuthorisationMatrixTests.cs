@@ -50,6 +50,12 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
         ["GET /api/v1/alerts/{id:guid}"] = Access.Reader,
         ["POST /api/v1/alerts/"] = Access.Writer,
         ["PATCH /api/v1/alerts/{id:guid}"] = Access.Writer,
+        ["GET /api/v1/calendars/"] = Access.Reader,
+        ["GET /api/v1/calendars/{code}/days"] = Access.Reader,
+        ["GET /api/v1/calendars/{code}/deadline"] = Access.Reader,
+        ["PUT /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
+        ["DELETE /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
+        ["PATCH /api/v1/calendars/{code}"] = Access.PlatformAdmin,
     };
 
     private static readonly string[] Callers = ["anonymous", "viewer", "officer", "org_admin", "platform_admin", "key_read", "key_write"];
@@ -127,7 +133,9 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
         var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
         var method = endpoint[..space];
         var path = endpoint[(space + 1)..].Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{organisationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            .Replace("{organisationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("{code}", "CN", StringComparison.Ordinal)
+            .Replace("{day}", "2026-06-01", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PATCH" or "PUT")
         {

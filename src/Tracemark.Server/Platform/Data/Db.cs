@@ -176,18 +176,39 @@ public static class DapperSetup
         SqlMapper.AddTypeHandler(new UtcInstantHandler());
         SqlMapper.AddTypeHandler(new NullableUtcInstantHandler());
 
-        // Npgsql reports array columns as System.Array; a handler lets records with string[] members bind by constructor.
-        SqlMapper.AddTypeHandler(new TextArrayHandler());
+        // Npgsql reports array columns as System.Array; handlers let records with array members bind by constructor.
+        SqlMapper.AddTypeHandler(new DayHandler());
+        SqlMapper.AddTypeHandler(new ArrayHandler<string>(NpgsqlDbType.Text));
+        SqlMapper.AddTypeHandler(new ArrayHandler<short>(NpgsqlDbType.Smallint));
+        SqlMapper.AddTypeHandler(new ArrayHandler<int>(NpgsqlDbType.Integer));
+        SqlMapper.AddTypeHandler(new ArrayHandler<Guid>(NpgsqlDbType.Uuid));
     }
 
-    private sealed class TextArrayHandler : SqlMapper.TypeHandler<string[]>
+    /// <summary>Dates without a time (calendar days, filing dates) as <see cref="DateOnly"/>, both ways.</summary>
+    private sealed class DayHandler : SqlMapper.TypeHandler<DateOnly>
     {
-        public override string[] Parse(object value) => (string[])value;
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly day => day,
+            DateTime dateTime => DateOnly.FromDateTime(dateTime),
+            _ => DateOnly.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
+        };
 
-        public override void SetValue(IDbDataParameter parameter, string[]? value)
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            parameter.Value = value;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Date;
+        }
+    }
+
+    private sealed class ArrayHandler<T>(NpgsqlDbType elementType) : SqlMapper.TypeHandler<T[]>
+    {
+        public override T[] Parse(object value) => (T[])value;
+
+        public override void SetValue(IDbDataParameter parameter, T[]? value)
         {
             parameter.Value = (object?)value ?? DBNull.Value;
-            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Array | elementType;
         }
     }
 
