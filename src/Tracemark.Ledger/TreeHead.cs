@@ -115,16 +115,14 @@ public sealed class SignedTreeHead
     internal static SignedTreeHead Read(JsonElement element, string path)
     {
         LedgerJson.RequireObject(element, path);
+        var treeSize = LedgerJson.UInt64(element, "treeSize", path);
+        var rootHash = LedgerJson.Hash(element, "rootHash", path);
         var milliseconds = LedgerJson.UInt64(element, "timestamp", path);
         if (milliseconds > (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
             throw new FormatException($"{path}: \"timestamp\" is past the year 9999");
         }
 
-        return new SignedTreeHead(
-            LedgerJson.UInt64(element, "treeSize", path),
-            LedgerJson.Hash(element, "rootHash", path),
-            DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds),
-            LedgerJson.Base64(element, "signature", path));
+        return new SignedTreeHead(treeSize, rootHash, DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds), LedgerJson.Base64(element, "signature", path));
     }
 }
