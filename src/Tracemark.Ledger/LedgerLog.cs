@@ -181,6 +181,17 @@ public sealed class LedgerLog : IDisposable, IAsyncDisposable
         ReadExactly(_journal, length, offset);
         var leaf = new byte[BinaryPrimitives.ReadUInt32BigEndian(length)];
         ReadExactly(_journal, leaf, offset + 4);
+
+        // A leaf handed out goes into receipts and court files: check it against its stored hash first.
+        Span<byte> stored = stackalloc byte[Merkle.HashSize];
+        Span<byte> actual = stackalloc byte[Merkle.HashSize];
+        _nodeFile.ReadNode(0, leafIndex, stored);
+        Merkle.HashLeaf(leaf, actual);
+        if (!actual.SequenceEqual(stored))
+        {
+            throw new LedgerDamagedException(string.Create(CultureInfo.InvariantCulture, $"leaf {leafIndex} in {_folder} does not match its stored hash"));
+        }
+
         return leaf;
     }
 
