@@ -55,10 +55,21 @@ public sealed class ConsistencyProof
         ArgumentNullException.ThrowIfNull(older);
         ArgumentNullException.ThrowIfNull(newer);
         var report = new VerificationReport();
-        _ = Receipt.CheckSignature(report, key, older)
-            && Receipt.CheckSignature(report, key, newer)
-            && CheckSizes(report, older, newer)
-            && report.Check(
+        if (!(Receipt.CheckSignature(report, key, older) && Receipt.CheckSignature(report, key, newer) && CheckSizes(report, older, newer)))
+        {
+            return report;
+        }
+
+        if (older.TreeSize == 0)
+        {
+            // RFC 9162 has no proof from the empty tree: every log extends it, provided it really was empty.
+            _ = older.RootHash.SequenceEqual(Merkle.EmptyRoot) && _hashes.Length == 0
+                ? report.Holds("consistency", "the older tree head is of the empty log, which every log extends")
+                : report.Fails("consistency", "the older tree head claims 0 leaves but not the empty tree's root, or comes with a proof");
+            return report;
+        }
+
+        _ = report.Check(
                 "consistency",
                 Merkle.VerifyConsistency(older.TreeSize, newer.TreeSize, _hashes, older.RootHash, newer.RootHash) switch
                 {
