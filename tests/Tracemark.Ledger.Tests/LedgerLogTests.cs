@@ -148,6 +148,23 @@ public sealed class LedgerLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_copy_of_the_journal_alone_cut_in_the_middle_of_a_record_is_a_whole_log()
+    {
+        var leaves = Leaves(new Random(9), 400);
+        await AppendAllAsync(leaves);
+        var copy = Path.Combine(_folder, "backup");
+        Directory.CreateDirectory(copy);
+        var journal = File.ReadAllBytes(Path.Combine(_folder, "journal"));
+        File.WriteAllBytes(Path.Combine(copy, "journal"), journal[..^5]); // as if copied while the last record was written
+
+        await using var restored = LedgerLog.Open(copy);
+
+        Assert.Equal(399UL, restored.Size);
+        Assert.Equal(new MemoryTree(leaves.Take(399)).Root(), restored.Head.RootHash.ToArray());
+        restored.VerifyIntegrity();
+    }
+
+    [Fact]
     public async Task Damage_that_no_crash_can_cause_is_refused_rather_than_cut()
     {
         // More than one batch of unreadable journal: cutting it would lose acknowledged leaves.
