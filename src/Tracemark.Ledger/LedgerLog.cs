@@ -179,7 +179,13 @@ public sealed class LedgerLog : IDisposable, IAsyncDisposable
         var offset = BinaryPrimitives.ReadInt64BigEndian(entry);
         Span<byte> length = stackalloc byte[4];
         ReadExactly(_journal, length, offset);
-        var leaf = new byte[BinaryPrimitives.ReadUInt32BigEndian(length)];
+        var size = BinaryPrimitives.ReadUInt32BigEndian(length);
+        if (size is 0 or > MaxLeafBytes)
+        {
+            throw new LedgerDamagedException(string.Create(CultureInfo.InvariantCulture, $"leaf {leafIndex} in {_folder} has an impossible length"));
+        }
+
+        var leaf = new byte[size];
         ReadExactly(_journal, leaf, offset + 4);
 
         // A leaf handed out goes into receipts and court files: check it against its stored hash first.
@@ -494,12 +500,14 @@ public sealed class LedgerLog : IDisposable, IAsyncDisposable
                 Checkpoint();
             }
         }
-        catch (IOException)
+        catch (Exception)
         {
             // Harmless: the next open replays the journal written since the previous checkpoint.
         }
-
-        _stopped.SetResult();
+        finally
+        {
+            _stopped.SetResult();
+        }
     }
 
     private void Commit(List<PendingAppend> batch)
