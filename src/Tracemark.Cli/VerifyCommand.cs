@@ -75,7 +75,7 @@ internal static class VerifyCommand
             byte[]? fileHash = null;
             if (filePath is not null)
             {
-                await using var stream = File.OpenRead(filePath);
+                await using var stream = Readable(filePath, File.OpenRead);
                 fileHash = await SHA256.HashDataAsync(stream, cancellationToken);
             }
 
@@ -215,7 +215,20 @@ internal static class VerifyCommand
                 : SignedTreeHead.FromJson(json);
         }
 
-        private static T Read<T>(string path, Func<string, T> parse) => Parse(File.ReadAllText(path), path, parse);
+        private static T Read<T>(string path, Func<string, T> parse) => Parse(Readable(path, File.ReadAllText), path, parse);
+
+        /// <summary>Opens or reads a file; a missing file is left to the command line's one-line "file not found".</summary>
+        private static T Readable<T>(string path, Func<string, T> read)
+        {
+            try
+            {
+                return read(path);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException)
+            {
+                throw new InputException($"cannot read {path}: {ex.Message}", ex);
+            }
+        }
 
         private static T Parse<T>(string text, string source, Func<string, T> parse)
         {

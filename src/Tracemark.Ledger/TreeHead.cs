@@ -22,8 +22,6 @@ public sealed class TreeHead
     public ulong TreeSize { get; }
 
     public ReadOnlySpan<byte> RootHash => _rootHash;
-
-    public override string ToString() => $"{Merkle.Number(TreeSize)} leaves, root {Merkle.Hex(_rootHash)}";
 }
 
 /// <summary>
@@ -69,8 +67,6 @@ public sealed class SignedTreeHead
 
     /// <summary>ECDSA P-256 signature over SHA-256 of <see cref="EncodeSignedBytes"/>, DER-encoded.</summary>
     public ReadOnlySpan<byte> Signature => _signature;
-
-    public TreeHead Head => new(TreeSize, _rootHash);
 
     /// <summary>label ‖ 0x00 ‖ tree size (uint64, big-endian) ‖ root hash (32 bytes) ‖ timestamp (uint64 milliseconds since 1970-01-01T00:00:00Z, big-endian).</summary>
     public static byte[] EncodeSignedBytes(ulong treeSize, ReadOnlySpan<byte> rootHash, DateTimeOffset timestamp)

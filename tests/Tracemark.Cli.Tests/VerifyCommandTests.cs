@@ -202,12 +202,18 @@ public sealed class VerifyCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_file_is_one_line()
+    public async Task A_missing_or_unreadable_file_is_one_line()
     {
-        var result = await CliProcess.RunAsync(["verify", "--receipt", Path.Combine(_folder, "nowhere.json")]);
+        var missing = await CliProcess.RunAsync(["verify", "--receipt", Path.Combine(_folder, "nowhere.json")]);
+        var noFolder = await CliProcess.RunAsync(["verify", "--receipt", await WriteReceiptAsync(), "--file", Path.Combine(_folder, "no", "such", "folder")]);
+        var folder = await CliProcess.RunAsync(["verify", "--receipt", _folder]);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("tracemark: file not found: ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.StartsWith("tracemark: file not found: ", Assert.Single(missing.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(1, noFolder.ExitCode);
+        Assert.StartsWith("tracemark: cannot read ", Assert.Single(noFolder.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(1, folder.ExitCode);
+        Assert.Single(folder.ErrorLines);
     }
 
     /// <summary>60 custody events, the evidence file's at index 25; a rewritten log differs in one earlier event.</summary>

@@ -31,7 +31,7 @@ internal static class LogFormat
     public const int CheckpointSize = 8 + 8 + 8 + 32;
     public const int Version = 1;
 
-    public static ReadOnlySpan<byte> JournalMagic => "TMLEDGER"u8;
+    private static ReadOnlySpan<byte> JournalMagic => "TMLEDGER"u8;
 
     private static ReadOnlySpan<byte> CheckpointMagic => "TMCHECK1"u8;
 
