@@ -124,11 +124,11 @@ internal static class VerifyCommand
         private async Task<int> AgainstServerAsync(SignedTreeHead older, LedgerKey? key, CancellationToken cancellationToken)
         {
             using var http = Client();
-            var newer = SignedTreeHead.FromJson(await GetAsync(http, "api/v1/ledger/tree-head", cancellationToken));
+            var newer = await FetchAsync(http, "api/v1/ledger/tree-head", SignedTreeHead.FromJson, cancellationToken);
             Console.WriteLine($"The node's current tree head: {Number(newer.TreeSize)} leaves, signed at {Time(newer.Timestamp)}");
             var proof = older.TreeSize == 0 || older.TreeSize >= newer.TreeSize
                 ? new ConsistencyProof(older.TreeSize, newer.TreeSize, [])
-                : ConsistencyProof.FromJson(await GetAsync(http, Invariant($"api/v1/ledger/consistency?fromSize={older.TreeSize}&toSize={newer.TreeSize}"), cancellationToken));
+                : await FetchAsync(http, Invariant($"api/v1/ledger/consistency?fromSize={older.TreeSize}&toSize={newer.TreeSize}"), ConsistencyProof.FromJson, cancellationToken);
             return Finish(proof.Verify(older, newer, key), older, newer);
         }
 
@@ -147,7 +147,7 @@ internal static class VerifyCommand
             }
 
             using var http = Client();
-            var fetched = Parse(await GetAsync(http, "api/v1/ledger/public-key", cancellationToken), server + "/api/v1/ledger/public-key", LedgerKey.FromPem);
+            var fetched = await FetchAsync(http, "api/v1/ledger/public-key", LedgerKey.FromPem, cancellationToken);
             Console.WriteLine($"Public key fetched from the node being checked: {fetched.Fingerprint} (compare it with the key the node publishes elsewhere)");
             return fetched;
         }
@@ -161,6 +161,9 @@ internal static class VerifyCommand
 
             return new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         }
+
+        private static async Task<T> FetchAsync<T>(HttpClient http, string path, Func<string, T> parse, CancellationToken cancellationToken) =>
+            Parse(await GetAsync(http, path, cancellationToken), new Uri(http.BaseAddress!, path).ToString(), parse);
 
         private static async Task<string> GetAsync(HttpClient http, string path, CancellationToken cancellationToken)
         {

@@ -55,7 +55,7 @@ public sealed class ConsistencyProof
         ArgumentNullException.ThrowIfNull(older);
         ArgumentNullException.ThrowIfNull(newer);
         var report = new VerificationReport();
-        if (!(Receipt.CheckSignature(report, key, older) && Receipt.CheckSignature(report, key, newer) && CheckSizes(report, older, newer)))
+        if (!(report.CheckSignature(key, older) && report.CheckSignature(key, newer) && CheckSizes(report, older, newer)))
         {
             return report;
         }

@@ -5,12 +5,14 @@ namespace Tracemark.Ledger;
 /// <summary>
 /// The node's ECDSA P-256 key for tree heads: the whole key pair to sign, or only the public half to verify.
 /// Public keys travel as PEM SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"), private keys as PEM PKCS#8.
+/// Safe to share between threads: .NET does not promise that of ECDsa, so uses of the key take turns.
 /// </summary>
 public sealed class LedgerKey : IDisposable
 {
     private const string P256 = "1.2.840.10045.3.1.7";
 
     private readonly ECDsa _key;
+    private readonly Lock _use = new();
 
     private LedgerKey(ECDsa key, bool canSign)
     {
@@ -77,7 +79,12 @@ public sealed class LedgerKey : IDisposable
         // Millisecond precision first, so that what is signed is what the tree head will say.
         var when = DateTimeOffset.FromUnixTimeMilliseconds(timestamp.ToUnixTimeMilliseconds());
         var bytes = SignedTreeHead.EncodeSignedBytes(head.TreeSize, head.RootHash, when);
-        var signature = _key.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        byte[] signature;
+        lock (_use)
+        {
+            signature = _key.SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+
         return new SignedTreeHead(head.TreeSize, head.RootHash, when, signature);
     }
 
@@ -87,7 +94,10 @@ public sealed class LedgerKey : IDisposable
         bool valid;
         try
         {
-            valid = _key.VerifyData(treeHead.SignedBytes(), treeHead.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            lock (_use)
+            {
+                valid = _key.VerifyData(treeHead.SignedBytes(), treeHead.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            }
         }
         catch (CryptographicException)
         {

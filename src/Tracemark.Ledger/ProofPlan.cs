@@ -75,7 +75,7 @@ internal static class ProofPlan
     /// <summary>Sibling ranges from the leaf upwards, the order of RFC 9162's PATH(m, D[n]).</summary>
     private static int PlanInclusion(ulong m, ulong n, Span<LeafRange> ranges)
     {
-        // Walk down from the root, noting each sibling; the proof lists them bottom-up, so fill from the end.
+        // Walk down from the root, noting each sibling; the proof lists them bottom-up, hence the reversal.
         var count = 0;
         ulong start = 0;
         while (n > 1)

@@ -77,11 +77,11 @@ public sealed class Receipt
         _ = CheckLeaf(report, fileSha256)
             && CheckInclusion(report)
             && CheckTreeHead(report)
-            && CheckSignature(report, key, TreeHead);
+            && report.CheckSignature(key, TreeHead);
         return report;
     }
 
-    internal static Receipt Read(JsonElement root)
+    private static Receipt Read(JsonElement root)
     {
         const string Path = "receipt";
         LedgerJson.RequireObject(root, Path);
@@ -98,20 +98,6 @@ public sealed class Receipt
             LedgerJson.HashArray(root, "inclusionProof", Path),
             LedgerJson.Hash(root, "rootHash", Path),
             SignedTreeHead.Read(LedgerJson.Property(root, "sth", Path), "receipt: \"sth\""));
-    }
-
-    internal static bool CheckSignature(VerificationReport report, LedgerKey? key, SignedTreeHead treeHead)
-    {
-        if (key is null)
-        {
-            report.NotChecked("signature", "the tree head's signature was not checked: no public key was given");
-            return true;
-        }
-
-        return report.Check(
-            "signature",
-            key.Verify(treeHead),
-            string.Create(CultureInfo.InvariantCulture, $"the tree head of {Merkle.Number(treeHead.TreeSize)} leaves signed at {treeHead.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} carries a valid ECDSA P-256 signature by key {key.Fingerprint}"));
     }
 
     private bool CheckLeaf(VerificationReport report, byte[]? fileSha256)

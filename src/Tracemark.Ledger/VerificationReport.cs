@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tracemark.Ledger;
 
 public enum StepOutcome
@@ -42,4 +44,18 @@ public sealed class VerificationReport
 
     internal void NotChecked(string subject, string description) =>
         _steps.Add(new VerificationStep(subject, StepOutcome.NotChecked, description));
+
+    internal bool CheckSignature(LedgerKey? key, SignedTreeHead treeHead)
+    {
+        if (key is null)
+        {
+            NotChecked("signature", "the tree head's signature was not checked: no public key was given");
+            return true;
+        }
+
+        return Check(
+            "signature",
+            key.Verify(treeHead),
+            string.Create(CultureInfo.InvariantCulture, $"the tree head of {Merkle.Number(treeHead.TreeSize)} leaves signed at {treeHead.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} carries a valid ECDSA P-256 signature by key {key.Fingerprint}"));
+    }
 }

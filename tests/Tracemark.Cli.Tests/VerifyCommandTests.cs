@@ -170,7 +170,7 @@ public sealed class VerifyCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_node_that_cannot_be_reached_or_answers_an_error_is_one_line()
+    public async Task A_node_that_cannot_be_reached_or_answers_an_error_or_nonsense_is_one_line()
     {
         var receipt = await WriteReceiptAsync();
         await using var node = await LedgerNode.StartAsync(_log, _key);
@@ -178,11 +178,15 @@ public sealed class VerifyCommandTests : IAsyncLifetime
 
         var unreachable = await CliProcess.RunAsync(["verify", "--old", receipt, "--server", "http://127.0.0.1:1", "--public-key", PublicKey]);
         var broken = await CliProcess.RunAsync(["verify", "--old", receipt, "--server", node.Url, "--public-key", PublicKey]);
+        (node.Broken, node.Garbled) = (false, true);
+        var garbled = await CliProcess.RunAsync(["verify", "--old", receipt, "--server", node.Url, "--public-key", PublicKey]);
 
         Assert.Equal(1, unreachable.ExitCode);
         Assert.StartsWith("tracemark: cannot reach http://127.0.0.1:1/api/v1/ledger/tree-head", Assert.Single(unreachable.ErrorLines), StringComparison.Ordinal);
         Assert.Equal(1, broken.ExitCode);
         Assert.Equal($"tracemark: GET {node.Url}/api/v1/ledger/tree-head answered 503 Service Unavailable: the ledger is being restored", Assert.Single(broken.ErrorLines));
+        Assert.Equal(1, garbled.ExitCode);
+        Assert.Equal($"tracemark: {node.Url}/api/v1/ledger/tree-head: tree head: \"treeSize\" is not a whole number from 0 to 2^64-1", Assert.Single(garbled.ErrorLines));
     }
 
     [Theory]
@@ -272,6 +276,8 @@ public sealed class VerifyCommandTests : IAsyncLifetime
 
         public bool Broken { get; set; }
 
+        public bool Garbled { get; set; }
+
         public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
         public static async Task<LedgerNode> StartAsync(LedgerLog log, LedgerKey key)
@@ -292,7 +298,7 @@ public sealed class VerifyCommandTests : IAsyncLifetime
                 await next(context);
             });
             app.MapGet("/api/v1/ledger/public-key", () => Results.Text(key.ExportPublicKeyPem(), "application/x-pem-file"));
-            app.MapGet("/api/v1/ledger/tree-head", () => Results.Text(key.Sign(node.Log.Head, DateTimeOffset.UtcNow).ToJson(), "application/json"));
+            app.MapGet("/api/v1/ledger/tree-head", () => Results.Text(node.Garbled ? "{\"treeSize\": \"many\"}" : key.Sign(node.Log.Head, DateTimeOffset.UtcNow).ToJson(), "application/json"));
             app.MapGet("/api/v1/ledger/consistency", (ulong fromSize, ulong toSize) => Results.Text(node.Log.ProveConsistency(fromSize, toSize).ToJson(), "application/json"));
             await app.StartAsync();
             return node;
