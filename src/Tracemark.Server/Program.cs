@@ -1,9 +1,11 @@
 using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
+using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
+using Tracemark.Server.Rights;
 using Tracemark.Server.Sharing;
 
 namespace Tracemark.Server;
@@ -24,6 +26,8 @@ public sealed class Program
         builder.AddSharing();
         builder.AddAudit();
         builder.AddAlerts();
+        builder.AddNotifications();
+        builder.AddRights();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -34,6 +38,8 @@ public sealed class Program
         app.MapSharing();
         app.MapAudit();
         app.MapAlerts();
+        app.MapNotifications();
+        app.MapRights();
         return app;
     }
 
