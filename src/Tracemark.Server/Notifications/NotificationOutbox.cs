@@ -43,13 +43,10 @@ public sealed class NotificationOutbox(TimeProvider clock)
 
         // An in-app notification that is already due needs no delivery: it is in the inbox from now on.
         var deliveredNow = notification.Channel == NotificationChannels.InApp && due <= now;
-        var written = await tx.ExecuteAsync(
+        return await tx.ExecuteScalarAsync<bool>(
             """
-            INSERT INTO notifications (id, kind, channel, recipient_org_id, recipient_user_id, subject_type, subject_id, payload, dedupe_key,
-                                       due_at, next_attempt_at, delivered_at, created_by_org_id, created_at)
-            VALUES (@id, @Kind, @Channel, @RecipientOrgId, @RecipientUserId, @SubjectType, @SubjectId, @payload::jsonb, @DedupeKey,
-                    @due, @due, @delivered, @creator, @now)
-            ON CONFLICT (dedupe_key) DO NOTHING
+            SELECT tm_notify(@id, @Kind, @Channel, @RecipientOrgId, @RecipientUserId, @SubjectType, @SubjectId, @payload::jsonb, @DedupeKey,
+                             @due, @delivered, @now)
             """,
             new
             {
@@ -64,11 +61,9 @@ public sealed class NotificationOutbox(TimeProvider clock)
                 notification.DedupeKey,
                 due,
                 delivered = deliveredNow ? now : (DateTimeOffset?)null,
-                creator = tx.Caller.OrganisationId,
                 now,
             },
             cancellationToken);
-        return written == 1;
     }
 
     private static JsonSerializerOptions CreateJson()

@@ -349,7 +349,7 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
     }
 
     internal static async Task<RightView?> FindAsync(DbTx tx, Guid id, CancellationToken cancellationToken) =>
-        (await tx.QuerySingleOrDefaultAsync<RightRow>(Select + From + " WHERE r.id = @id", new { id }, cancellationToken))?.ToView();
+        (await tx.QuerySingleOrDefaultAsync<RightRow>($"{Select} {From} WHERE r.id = @id", new { id }, cancellationToken))?.ToView();
 
     /// <summary>The same right (jurisdiction, type, number) is already in the registry: 409, naming the number.</summary>
     internal static RuleViolationException AlreadyRecorded(RightContent content) => new(

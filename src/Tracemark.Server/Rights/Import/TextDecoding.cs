@@ -23,11 +23,13 @@ public static class TextDecoding
 
     static TextDecoding()
     {
+        // GB18030 comes with .NET (System.Text.Encoding.CodePages) but must be switched on before first use.
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        Gb18030 = Encoding.GetEncoding("GB18030");
     }
 
     /// <summary>GB18030 decoding with replacement characters, which the readers flag line by line.</summary>
-    public static Encoding Gb18030 { get; } = Encoding.GetEncoding("GB18030");
+    public static Encoding Gb18030 { get; }
 
     /// <summary>
     /// The encoding of a file that starts with <paramref name="sample"/> (<paramref name="complete"/>: the

@@ -52,4 +52,21 @@ CREATE POLICY notification_reads_write ON notification_reads FOR INSERT
     WITH CHECK (EXISTS (SELECT 1 FROM notifications n WHERE n.id = notification_id));
 
 GRANT SELECT, INSERT ON notifications TO tracemark_app;
+
+-- Writing with a dedupe key needs ON CONFLICT, which PostgreSQL checks against the SELECT policy, and the
+-- writer usually may not read the recipient's notifications. This writes as the owner, signed with the
+-- caller's organisation; it answers only whether the row was new.
+CREATE FUNCTION tm_notify(p_id uuid, p_kind text, p_channel text, p_recipient_org uuid, p_recipient_user uuid, p_subject_type text,
+                          p_subject_id text, p_payload jsonb, p_dedupe_key text, p_due timestamptz, p_delivered timestamptz, p_now timestamptz)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+    INSERT INTO notifications (id, kind, channel, recipient_org_id, recipient_user_id, subject_type, subject_id, payload, dedupe_key,
+                               due_at, next_attempt_at, delivered_at, created_by_org_id, created_at)
+    VALUES (p_id, p_kind, p_channel, p_recipient_org, p_recipient_user, p_subject_type, p_subject_id, p_payload, p_dedupe_key,
+            p_due, p_due, p_delivered, tm_org(), p_now)
+    ON CONFLICT (dedupe_key) DO NOTHING;
+    RETURN FOUND;
+END
+$$;
 GRANT SELECT, INSERT ON notification_reads TO tracemark_app;
