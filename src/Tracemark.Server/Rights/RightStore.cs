@@ -112,10 +112,11 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
 
     public async Task<RightView> CreateAsync(NewRight input, CancellationToken cancellationToken)
     {
+        await using var tx = await db.BeginAsync(cancellationToken);
+        RequireRecorder(tx);
         var rules = new FieldRules();
         var content = RightRules.Validate(rules, ToInput(input));
         var distribution = input.Distribution ?? Distribution.Node;
-        await using var tx = await db.BeginAsync(cancellationToken);
         var holder = await HolderAsync(tx, rules, input.HolderId, cancellationToken);
         await DistributionGuard.CheckGroupAsync(tx, rules, distribution, input.SharingGroupId, cancellationToken);
         rules.ThrowIfAny();
@@ -402,33 +403,35 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
             new { id },
             cancellationToken)).Select(d => d.ToView()).ToList();
 
+    /// <summary>Rights are recorded by rights holders (for themselves) and agents (for holders that authorised them); nobody else.</summary>
+    internal static void RequireRecorder(DbTx tx)
+    {
+        if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent))
+        {
+            throw new AccessDeniedException("right.holders_only", "Only rights holders, and agents acting for them, record rights.");
+        }
+    }
+
     /// <summary>The organisation a new right belongs to: the caller's own (rights holders) or a holder that authorised the calling agent for all its rights.</summary>
     internal static async Task<Guid> HolderAsync(DbTx tx, FieldRules rules, Guid? holderId, CancellationToken cancellationToken)
     {
         var caller = tx.Caller.OrganisationId ?? throw new AccessDeniedException("auth.required", "Recording a right needs a signed-in organisation.");
-        var holder = holderId ?? caller;
-        if (holder == caller)
+        if (holderId is null || holderId == caller)
         {
-            if (tx.Caller.OrganisationKind != OrganisationKind.RightsHolder)
+            if (tx.Caller.OrganisationKind == OrganisationKind.Agent)
             {
-                if (tx.Caller.OrganisationKind == OrganisationKind.Agent && holderId is null)
-                {
-                    rules.Add("holderId", "required");
-                    return holder;
-                }
-
-                throw new AccessDeniedException("right.holders_only", "Only rights holders, and agents acting for them, record rights.");
+                rules.Add("holderId", "required");
             }
 
-            return holder;
+            return caller;
         }
 
-        if (!await AgentChecks.MayActForHolderAsync(tx, caller, holder, cancellationToken))
+        if (!await AgentChecks.MayActForHolderAsync(tx, caller, holderId.Value, cancellationToken))
         {
             rules.Add("holderId", "right.holder_not_authorised");
         }
 
-        return holder;
+        return holderId.Value;
     }
 
     private static async Task RequireActorAsync(DbTx tx, Guid id, CancellationToken cancellationToken)

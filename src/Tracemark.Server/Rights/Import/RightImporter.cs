@@ -130,6 +130,8 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     /// <summary>Imports as <paramref name="caller"/> (the command line acts for an API key's organisation), or as the request's caller when null.</summary>
     public async Task<ImportReport> ImportAsync(Caller? caller, Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
+        await using var tx = caller is null ? await db.BeginAsync(cancellationToken) : await db.BeginAsync(caller, cancellationToken);
+        RightStore.RequireRecorder(tx);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var counting = new CountingStream(new HashingStream(body, hash));
         var sample = new byte[TextDecoding.SampleSize];
@@ -142,8 +144,6 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         var encoding = TextDecoding.Detect(sample.AsSpan(0, sampled), sampled < sample.Length, charset);
         CheckLooksLike(format, sample.AsSpan(0, sampled), encoding);
         Stream content = new PrefixedStream(sample, sampled, counting);
-
-        await using var tx = caller is null ? await db.BeginAsync(cancellationToken) : await db.BeginAsync(caller, cancellationToken);
         var rules = new FieldRules();
         var holder = await RightStore.HolderAsync(tx, rules, options.HolderId, cancellationToken);
         rules.ThrowIfAny();
