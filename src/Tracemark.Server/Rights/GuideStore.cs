@@ -33,6 +33,9 @@ public sealed record GuideView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>A picture to add: the bytes (their type is sniffed), what it shows (genuine, fake, packaging, other) and a caption.</summary>
+public sealed record NewPicture(Stream Content, string? Kind, string? Caption);
+
 public sealed record GuideSummary(Guid Id, string Title, OrganisationRef Owner, int Pictures, DateTimeOffset UpdatedAt);
 
 public sealed record NewGuide(
@@ -79,9 +82,12 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
         FROM guides g JOIN organisations o ON o.id = g.owner_org_id JOIN organisations b ON b.id = g.recorded_by_org_id
         """;
 
-    public async Task<GuideView> CreateAsync(NewGuide input, CancellationToken cancellationToken)
+    /// <summary>Writes a guide, with a first picture when given, in one transaction.</summary>
+    public async Task<GuideView> CreateAsync(NewGuide input, NewPicture? picture, CancellationToken cancellationToken)
     {
         var rules = new FieldRules();
+        var pictureKind = picture is null ? null : PictureKind(rules, picture.Kind);
+        var pictureCaption = picture is null ? null : rules.Optional("caption", picture.Caption, 500);
         var content = Validate(rules, input.Title, input.GenuineFeatures, input.FakeIndicators, input.Parties, input.Routes, input.Packaging, input.PriceBands, input.Contacts);
         var distribution = input.Distribution ?? Distribution.Node;
         if (distribution == Distribution.Public)
@@ -123,6 +129,11 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
             cancellationToken);
         await ReplaceRightsAsync(tx, id, input.RightIds!, cancellationToken);
         await ReplacePartiesAsync(tx, id, content.Parties, cancellationToken);
+        if (picture is not null)
+        {
+            await InsertPictureAsync(tx, id, picture.Content, pictureKind!, pictureCaption, cancellationToken);
+        }
+
         var created = await FindAsync(tx, id, cancellationToken) ?? throw new InvalidOperationException("A created guide is not visible to whoever created it.");
         await tx.AuditAsync("guide.create", "guide", id.ToString(), owner, after: created, cancellationToken: cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -237,33 +248,20 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
     }
 
     /// <summary>Adds a picture (genuine, fake, packaging, other) to a guide the caller may change.</summary>
-    public async Task<GuidePictureView> AddPictureAsync(Guid id, Stream file, string? kind, string? caption, CancellationToken cancellationToken)
+    public async Task<GuidePictureView> AddPictureAsync(Guid id, NewPicture picture, CancellationToken cancellationToken)
     {
         var rules = new FieldRules();
-        var pictureKind = string.IsNullOrWhiteSpace(kind) ? "genuine" : kind.Trim().ToLowerInvariant();
-        if (pictureKind is not ("genuine" or "fake" or "packaging" or "other"))
-        {
-            rules.Add("kind", "guide.picture_kind_unknown", kind ?? "");
-        }
-
-        var text = rules.Optional("caption", caption, 500);
+        var kind = PictureKind(rules, picture.Kind);
+        var caption = rules.Optional("caption", picture.Caption, 500);
         rules.ThrowIfAny();
         await using var tx = await db.BeginAsync(cancellationToken);
         var guide = await FindAsync(tx, id, cancellationToken) ?? throw new RecordNotFoundException("guide", id.ToString());
         await RequireChangerAsync(tx, id, cancellationToken);
-        var blob = await blobs.PutAsync(tx, file, BlobRules.Images, "file", cancellationToken);
-        var pictureId = Guid.CreateVersion7();
-        await tx.ExecuteAsync(
-            """
-            INSERT INTO guide_pictures (id, guide_id, sha256, kind, caption, uploaded_by_org_id, uploaded_by, uploaded_at)
-            VALUES (@pictureId, @id, @sha, @pictureKind, @text, @organisation, @user, @now)
-            """,
-            new { pictureId, id, sha = blob.Sha256, pictureKind, text, organisation = tx.Caller.OrganisationId, user = tx.Caller.UserId, now = clock.GetUtcNow() },
-            cancellationToken);
-        var picture = (await PicturesAsync(tx, id, cancellationToken)).Single(p => p.Id == pictureId);
-        await tx.AuditAsync("guide.picture.add", "guide", id.ToString(), guide.Owner.Id, after: picture, cancellationToken: cancellationToken);
+        var pictureId = await InsertPictureAsync(tx, id, picture.Content, kind, caption, cancellationToken);
+        var added = (await PicturesAsync(tx, id, cancellationToken)).Single(p => p.Id == pictureId);
+        await tx.AuditAsync("guide.picture.add", "guide", id.ToString(), guide.Owner.Id, after: added, cancellationToken: cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return picture;
+        return added;
     }
 
     /// <summary>A picture of a guide the caller may see; the read is audited.</summary>
@@ -276,6 +274,31 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
         await tx.AuditAsync("guide.picture.read", "guide", id.ToString(), guide.Owner.Id, detail: new { pictureId, blob.Sha256 }, cancellationToken: cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return blob;
+    }
+
+    private static string PictureKind(FieldRules rules, string? kind)
+    {
+        var pictureKind = string.IsNullOrWhiteSpace(kind) ? "genuine" : kind.Trim().ToLowerInvariant();
+        if (pictureKind is not ("genuine" or "fake" or "packaging" or "other"))
+        {
+            rules.Add("kind", "guide.picture_kind_unknown", kind ?? "");
+        }
+
+        return pictureKind;
+    }
+
+    private async Task<Guid> InsertPictureAsync(DbTx tx, Guid id, Stream content, string kind, string? caption, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.PutAsync(tx, content, BlobRules.Images, "file", cancellationToken);
+        var pictureId = Guid.CreateVersion7();
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO guide_pictures (id, guide_id, sha256, kind, caption, uploaded_by_org_id, uploaded_by, uploaded_at)
+            VALUES (@pictureId, @id, @sha, @kind, @caption, @organisation, @user, @now)
+            """,
+            new { pictureId, id, sha = blob.Sha256, kind, caption, organisation = tx.Caller.OrganisationId, user = tx.Caller.UserId, now = clock.GetUtcNow() },
+            cancellationToken);
+        return pictureId;
     }
 
     private static GuideContent Validate(

@@ -110,7 +110,8 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
         FROM rights r JOIN organisations o ON o.id = r.owner_org_id JOIN organisations b ON b.id = r.recorded_by_org_id
         """;
 
-    public async Task<RightView> CreateAsync(NewRight input, CancellationToken cancellationToken)
+    /// <summary>Records a right, with the mark's picture when given, in one transaction.</summary>
+    public async Task<RightView> CreateAsync(NewRight input, Stream? image, CancellationToken cancellationToken)
     {
         await using var tx = await db.BeginAsync(cancellationToken);
         RequireRecorder(tx);
@@ -123,16 +124,19 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
 
         var id = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
+        var picture = image is null ? null : await blobs.PutAsync(tx, image, BlobRules.Images, "image", cancellationToken);
         try
         {
             await tx.ExecuteAsync(
                 """
                 INSERT INTO rights (id, owner_org_id, recorded_by_org_id, origin_node_id, distribution, sharing_group_id, type, form, jurisdiction, number,
-                                    number_key, application_number, name, name_zh, other_names, name_folded, name_zh_folded, other_names_folded, classes, goods, filed_on, registered_on,
-                                    expires_on, status, area, product, species, description, created_by, created_at, updated_at)
+                                    number_key, application_number, name, name_zh, other_names, name_folded, name_zh_folded, other_names_folded, classes,
+                                    goods, filed_on, registered_on, expires_on, status, area, product, species, description, image_sha256, created_by,
+                                    created_at, updated_at)
                 VALUES (@id, @holder, @recorder, (SELECT id FROM nodes WHERE is_local), @distribution, @group, @type, @form, @Jurisdiction, @Number,
-                        @NumberKey, @ApplicationNumber, @Name, @NameZh, @otherNames, @nameFolded, @nameZhFolded, @otherNamesFolded, @classes::smallint[], @Goods, @Filed, @Registered,
-                        @Expires, @status, @Area, @Product, @Species, @Description, @user, @now, @now)
+                        @NumberKey, @ApplicationNumber, @Name, @NameZh, @otherNames, @nameFolded, @nameZhFolded, @otherNamesFolded, @classes::smallint[],
+                        @Goods, @Filed, @Registered, @Expires, @status, @Area, @Product, @Species, @Description, @image, @user,
+                        @now, @now)
                 """,
                 Parameters(content!, new
                 {
@@ -141,6 +145,7 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
                     recorder = tx.Caller.OrganisationId,
                     distribution = distribution.ToWire(),
                     group = input.SharingGroupId,
+                    image = picture?.Sha256,
                     user = tx.Caller.UserId,
                     now,
                 }),
@@ -185,7 +190,8 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
         return may;
     }
 
-    public async Task<RightView> ChangeAsync(Guid id, RightChange change, CancellationToken cancellationToken)
+    /// <summary>Changes a right (and its picture, when one is given) in one transaction.</summary>
+    public async Task<RightView> ChangeAsync(Guid id, RightChange change, Stream? image, CancellationToken cancellationToken)
     {
         await using var tx = await db.BeginAsync(cancellationToken);
         var before = await FindAsync(tx, id, cancellationToken) ?? throw new RecordNotFoundException("right", id.ToString());
@@ -203,6 +209,7 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
         }
 
         rules.ThrowIfAny();
+        var picture = image is null ? before.ImageSha256 : (await blobs.PutAsync(tx, image, BlobRules.Images, "image", cancellationToken)).Sha256;
         try
         {
             var changed = await tx.ExecuteAsync(
@@ -212,20 +219,21 @@ public sealed class RightStore(Db db, TimeProvider clock, BlobStore blobs, Notif
                     name_zh_folded = @nameZhFolded, other_names_folded = @otherNamesFolded,
                     classes = @classes::smallint[], goods = @Goods, filed_on = @Filed, registered_on = @Registered, expires_on = @Expires, status = @status,
                     area = @Area, product = @Product, species = @Species, description = @Description, distribution = @distribution,
-                    sharing_group_id = @group, version = version + 1, updated_at = @now
+                    sharing_group_id = @group, image_sha256 = @picture, version = version + 1, updated_at = @now
                 WHERE id = @id
                   AND (type, form, jurisdiction, number, application_number, name, name_zh, other_names, classes, goods, filed_on, registered_on,
-                       expires_on, status, area, product, species, description, distribution, sharing_group_id)
+                       expires_on, status, area, product, species, description, distribution, sharing_group_id, image_sha256)
                       IS DISTINCT FROM
                       (@type::text, @form::text, @Jurisdiction::text, @Number::text, @ApplicationNumber::text, @Name::text, @NameZh::text, @otherNames::text[],
                        @classes::smallint[], @Goods::text, @Filed::date, @Registered::date, @Expires::date, @status::text, @Area::text, @Product::text,
-                       @Species::text, @Description::text, @distribution::text, @group::uuid)
+                       @Species::text, @Description::text, @distribution::text, @group::uuid, @picture::text)
                 """,
                 Parameters(content!, new
                 {
                     id,
                     distribution = distribution.ToWire(),
                     group = distribution == Distribution.Group ? group : null,
+                    picture,
                     now = clock.GetUtcNow(),
                 }),
                 cancellationToken);

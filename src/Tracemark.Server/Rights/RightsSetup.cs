@@ -52,12 +52,12 @@ public static class RightsSetup
         }).WithSummary("The matching rights as CSV (the import's columns), safe to open in a spreadsheet.");
         rights.MapPost("/", async (NewRight body, RightStore store, CancellationToken cancellationToken) =>
         {
-            var right = await store.CreateAsync(body, cancellationToken);
+            var right = await store.CreateAsync(body, null, cancellationToken);
             return TypedResults.Created($"/api/v1/rights/{right.Id}", right);
         }).RequireAuthorization(Policies.Writer).WithSummary("Record a right (a rights holder for itself, or an agent with holderId for a holder that authorised it for all rights).");
         rights.MapGet("/{id:guid}", (Guid id, RightStore store, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken))
             .WithSummary("One right; 404 when it does not exist or the caller may not see it.");
-        rights.MapPatch("/{id:guid}", (Guid id, RightChange body, RightStore store, CancellationToken cancellationToken) => store.ChangeAsync(id, body, cancellationToken))
+        rights.MapPatch("/{id:guid}", (Guid id, RightChange body, RightStore store, CancellationToken cancellationToken) => store.ChangeAsync(id, body, null, cancellationToken))
             .RequireAuthorization(Policies.Writer).WithSummary("Change a right the caller holds or is authorised for; the distribution may widen, never narrow.");
         rights.MapGet("/{id:guid}/image", async (Guid id, RightStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
                 BlobResults.File(context, blobs, await store.ReadImageAsync(id, cancellationToken)))
@@ -104,7 +104,7 @@ public static class RightsSetup
             .WithSummary("Guides the caller may see (owner, its agents, enforcement organisations): all, or those of one right.");
         guides.MapPost("/", async (NewGuide body, GuideStore store, CancellationToken cancellationToken) =>
         {
-            var guide = await store.CreateAsync(body, cancellationToken);
+            var guide = await store.CreateAsync(body, null, cancellationToken);
             return TypedResults.Created($"/api/v1/guides/{guide.Id}", guide);
         }).RequireAuthorization(Policies.Writer).WithSummary("Write an identification guide for rights the caller holds (or is authorised for).");
         guides.MapGet("/{id:guid}", (Guid id, GuideStore store, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken))
@@ -115,7 +115,7 @@ public static class RightsSetup
         {
             var (file, form) = await FileAsync(request, cancellationToken);
             await using var stream = file.OpenReadStream();
-            var picture = await store.AddPictureAsync(id, stream, form["kind"].ToString(), form["caption"].ToString(), cancellationToken);
+            var picture = await store.AddPictureAsync(id, new NewPicture(stream, form["kind"].ToString(), form["caption"].ToString()), cancellationToken);
             return TypedResults.Created(picture.Url, picture);
         }).RequireAuthorization(Policies.Writer).WithSummary("Add a picture: multipart/form-data, fields 'file', 'kind' (genuine, fake, packaging, other) and 'caption'.");
         guides.MapGet("/{id:guid}/pictures/{pictureId:guid}", async (Guid id, Guid pictureId, GuideStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
