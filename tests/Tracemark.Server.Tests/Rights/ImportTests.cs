@@ -280,6 +280,27 @@ public sealed class ImportTests(DebugFactory factory) : IClassFixture<DebugFacto
         Assert.Equal(agent.Id.ToString(), right.GetProperty("recordedBy").GetProperty("id").GetString());
     }
 
+    [Theory]
+    [InlineData("rights.csv", "text/csv", 7)]
+    [InlineData("rights-zh.csv", "text/csv", 2)]
+    [InlineData("rights.json", "application/json", 2)]
+    public async Task The_documented_examples_import_cleanly(string example, string contentType, int rows)
+    {
+        var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
+        var folder = AppContext.BaseDirectory;
+        while (!System.IO.File.Exists(Path.Combine(folder, "Tracemark.slnx")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var bytes = await System.IO.File.ReadAllBytesAsync(Path.Combine(folder, "docs", "examples", example), _ct);
+        var report = await ImportAsync(holder.Client, new ByteArrayContent(bytes) { Headers = { ContentType = new(contentType) } }, "?dryRun=true");
+
+        Assert.True(report.GetProperty("invalid").GetInt32() == 0, report.ToString());
+        Assert.Equal(rows, report.GetProperty("rows").GetInt32());
+        Assert.Equal(rows, report.GetProperty("created").GetInt32());
+    }
+
     private static string ExportWithoutExtraColumns(string export)
     {
         // The export adds the holder's name and the id after the import's columns; an import names only its own.
