@@ -7,5 +7,6 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
 
 return await CommandLine.RunAsync(root, args);

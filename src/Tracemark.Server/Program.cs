@@ -2,9 +2,11 @@ using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
+using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
+using Tracemark.Server.Rights;
 using Tracemark.Server.Sharing;
 
 namespace Tracemark.Server;
@@ -26,6 +28,8 @@ public sealed class Program
         builder.AddAudit();
         builder.AddAlerts();
         builder.AddCalendars();
+        builder.AddNotifications();
+        builder.AddRights();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -37,6 +41,8 @@ public sealed class Program
         app.MapAudit();
         app.MapAlerts();
         app.MapCalendars();
+        app.MapNotifications();
+        app.MapRights();
         return app;
     }
 

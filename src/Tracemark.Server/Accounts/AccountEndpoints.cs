@@ -87,6 +87,12 @@ public static class AccountEndpoints
             permissions.AddRange(["manage_users", "manage_api_keys", "manage_sharing_groups", "read_audit"]);
         }
 
+        // Holders' administrators authorise agents; agents see whom they act for.
+        if ((caller.IsOrgAdmin && caller.OrganisationKind == Core.Organisations.OrganisationKind.RightsHolder) || caller.OrganisationKind == Core.Organisations.OrganisationKind.Agent)
+        {
+            permissions.Add("work_with_agents");
+        }
+
         if (caller.IsPlatformAdmin && caller.ApiKeyId is null)
         {
             permissions.AddRange(["manage_organisations", "read_all_audit"]);

@@ -69,63 +69,13 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (!ApiKeyFormat.TryParse(header["Bearer ".Length..].Trim(), out var prefix, out var secret))
-        {
-            return Fail("auth.api_key_invalid");
-        }
-
         await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
-        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
-            """
-            SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
-                   o.kind AS organisation_kind, o.is_active AS organisation_active, n.is_local AS organisation_local, k.name
-            FROM api_keys k JOIN organisations o ON o.id = k.organisation_id JOIN nodes n ON n.id = o.node_id
-            WHERE k.prefix = @prefix
-            """,
-            new { prefix },
-            cancellationToken: Context.RequestAborted));
-        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, ApiKeyFormat.Hash(secret)))
+        var (principal, failure) = await AuthenticateAsync(connection, header["Bearer ".Length..].Trim(), clock.GetUtcNow(), Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
+        if (principal is null)
         {
-            return Fail("auth.api_key_invalid");
+            return Fail(failure!);
         }
 
-        var now = clock.GetUtcNow();
-        if (key.RevokedAt is not null)
-        {
-            return Fail("auth.api_key_revoked");
-        }
-
-        if (key.ExpiresAt <= now)
-        {
-            return Fail("auth.api_key_expired");
-        }
-
-        if (!key.OrganisationActive)
-        {
-            return Fail("auth.organisation_inactive");
-        }
-
-        // Recording every use would turn each read into a write; a minute's precision is enough to see a key is alive.
-        if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE api_keys SET last_used_at = @now, last_used_address = @address WHERE id = @id",
-                new { now, address = Context.Connection.RemoteIpAddress?.ToString(), id = key.Id },
-                cancellationToken: Context.RequestAborted));
-        }
-
-        // Keys act with an officer's rights when they may write, a viewer's otherwise; never an administrator's.
-        var claims = new List<Claim>
-        {
-            new(TracemarkClaims.Name, key.Name),
-            new(TracemarkClaims.Organisation, key.OrganisationId.ToString()),
-            new(TracemarkClaims.OrganisationKind, key.OrganisationKind),
-            new(TracemarkClaims.OrganisationIsLocal, key.OrganisationLocal ? "true" : "false"),
-            new(TracemarkClaims.Role, (key.Scopes.Contains(ApiScopes.Write, StringComparer.Ordinal) ? Role.Officer : Role.Viewer).ToWire()),
-            new(TracemarkClaims.ApiKey, key.Id.ToString()),
-        };
-        claims.AddRange(key.Scopes.Select(s => new Claim(TracemarkClaims.Scope, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, TracemarkClaims.Name, TracemarkClaims.Role));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
@@ -141,6 +91,70 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var problems = Context.RequestServices.GetRequiredService<Problems>();
         await Problems.WriteAsync(Context, problems.Create(Context, StatusCodes.Status403Forbidden, "auth.forbidden", []));
+    }
+
+    /// <summary>
+    /// Checks a presented key (format, secret, revocation, expiry, organisation) and gives the principal it
+    /// acts as, or the failure code. The command line uses it too, so a key means the same everywhere.
+    /// </summary>
+    public static async Task<(ClaimsPrincipal? Principal, string? Failure)> AuthenticateAsync(
+        NpgsqlConnection connection, string presented, DateTimeOffset now, string? address, CancellationToken cancellationToken)
+    {
+        if (!ApiKeyFormat.TryParse(presented, out var prefix, out var secret))
+        {
+            return (null, "auth.api_key_invalid");
+        }
+
+        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            """
+            SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
+                   o.kind AS organisation_kind, o.is_active AS organisation_active, n.is_local AS organisation_local, k.name
+            FROM api_keys k JOIN organisations o ON o.id = k.organisation_id JOIN nodes n ON n.id = o.node_id
+            WHERE k.prefix = @prefix
+            """,
+            new { prefix },
+            cancellationToken: cancellationToken));
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, ApiKeyFormat.Hash(secret)))
+        {
+            return (null, "auth.api_key_invalid");
+        }
+
+        if (key.RevokedAt is not null)
+        {
+            return (null, "auth.api_key_revoked");
+        }
+
+        if (key.ExpiresAt <= now)
+        {
+            return (null, "auth.api_key_expired");
+        }
+
+        if (!key.OrganisationActive)
+        {
+            return (null, "auth.organisation_inactive");
+        }
+
+        // Recording every use would turn each read into a write; a minute's precision is enough to see a key is alive.
+        if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE api_keys SET last_used_at = @now, last_used_address = @address WHERE id = @id",
+                new { now, address, id = key.Id },
+                cancellationToken: cancellationToken));
+        }
+
+        // Keys act with an officer's rights when they may write, a viewer's otherwise; never an administrator's.
+        var claims = new List<Claim>
+        {
+            new(TracemarkClaims.Name, key.Name),
+            new(TracemarkClaims.Organisation, key.OrganisationId.ToString()),
+            new(TracemarkClaims.OrganisationKind, key.OrganisationKind),
+            new(TracemarkClaims.OrganisationIsLocal, key.OrganisationLocal ? "true" : "false"),
+            new(TracemarkClaims.Role, (key.Scopes.Contains(ApiScopes.Write, StringComparer.Ordinal) ? Role.Officer : Role.Viewer).ToWire()),
+            new(TracemarkClaims.ApiKey, key.Id.ToString()),
+        };
+        claims.AddRange(key.Scopes.Select(s => new Claim(TracemarkClaims.Scope, s)));
+        return (new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, TracemarkClaims.Name, TracemarkClaims.Role)), null);
     }
 
     private AuthenticateResult Fail(string code)

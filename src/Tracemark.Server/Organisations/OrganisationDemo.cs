@@ -32,6 +32,7 @@ public sealed class OrganisationDemo : IDemoSeeder
         new("eaglebrook", Demo("10"), OrganisationKind.RightsHolder, "Eaglebrook Pharmaceutical Co., Ltd.", "鹰溪制药股份有限公司", "CN"),
         new("verdant", Demo("11"), OrganisationKind.RightsHolder, "Verdant Motorwerke GmbH", "绿原汽车有限公司", "DE"),
         new("partner", Demo("12"), OrganisationKind.ForeignPartner, "Nordhafen Main Customs Office", "诺德港总海关", "DE", OnPartnerNode: true),
+        new("agent", Demo("13"), OrganisationKind.Agent, "Kestrel Rock IP Agency Co., Ltd.", "隼岩知识产权代理有限公司", "CN"),
     ];
 
     public int Order => 0;

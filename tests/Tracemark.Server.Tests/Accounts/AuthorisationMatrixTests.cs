@@ -12,7 +12,7 @@ namespace Tracemark.Server.Tests.Accounts;
 /// through, exactly as its access rule says. A new endpoint without a row in <see cref="Rules"/> fails
 /// the test, so nothing reaches production unclassified.
 /// </summary>
-public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassFixture<TracemarkFactory>
+public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) : IClassFixture<TracemarkFactory>
 {
     private enum Access
     {
@@ -23,6 +23,9 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
         Auditor,
         PlatformAdmin,
         Person,
+
+        /// <summary>Past the policy, only rights holders (and their agents) may act; the matrix's organisation is customs, so every caller is refused.</summary>
+        RightsHoldersOnly,
     }
 
     /// <summary>Route pattern → who may call it. Keep this in step with the endpoints (the test checks it is complete).</summary>
@@ -56,6 +59,35 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
         ["PUT /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
         ["DELETE /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
         ["PATCH /api/v1/calendars/{code}"] = Access.PlatformAdmin,
+        ["GET /api/v1/notifications/"] = Access.Reader,
+        ["GET /api/v1/notifications/unread-count"] = Access.Reader,
+        ["POST /api/v1/notifications/{id:guid}/read"] = Access.Reader,
+        ["POST /api/v1/notifications/read"] = Access.Reader,
+        ["GET /api/v1/rights/"] = Access.Reader,
+        ["GET /api/v1/rights/export"] = Access.Reader,
+        ["POST /api/v1/rights/"] = Access.RightsHoldersOnly,
+        ["GET /api/v1/rights/{id:guid}"] = Access.Reader,
+        ["PATCH /api/v1/rights/{id:guid}"] = Access.Writer,
+        ["GET /api/v1/rights/{id:guid}/image"] = Access.Reader,
+        ["PUT /api/v1/rights/{id:guid}/image"] = Access.Writer,
+        ["GET /api/v1/rights/{id:guid}/documents"] = Access.Reader,
+        ["POST /api/v1/rights/{id:guid}/documents"] = Access.Writer,
+        ["GET /api/v1/rights/{id:guid}/documents/{documentId:guid}"] = Access.Reader,
+        ["GET /api/v1/rights/{id:guid}/may-act"] = Access.Reader,
+        ["POST /api/v1/rights/import"] = Access.RightsHoldersOnly,
+        ["GET /api/v1/guides/"] = Access.Reader,
+        ["POST /api/v1/guides/"] = Access.Writer,
+        ["GET /api/v1/guides/{id:guid}"] = Access.Reader,
+        ["PATCH /api/v1/guides/{id:guid}"] = Access.Writer,
+        ["POST /api/v1/guides/{id:guid}/pictures"] = Access.Writer,
+        ["GET /api/v1/guides/{id:guid}/pictures/{pictureId:guid}"] = Access.Reader,
+        ["GET /api/v1/recordations/"] = Access.Reader,
+        ["POST /api/v1/recordations/"] = Access.Writer,
+        ["GET /api/v1/recordations/{id:guid}"] = Access.Reader,
+        ["PATCH /api/v1/recordations/{id:guid}"] = Access.Writer,
+        ["GET /api/v1/agent-authorisations/"] = Access.Reader,
+        ["POST /api/v1/agent-authorisations/"] = Access.RightsHoldersOnly,
+        ["DELETE /api/v1/agent-authorisations/{id:guid}"] = Access.OrgAdmin,
     };
 
     private static readonly string[] Callers = ["anonymous", "viewer", "officer", "org_admin", "platform_admin", "key_read", "key_write"];
@@ -123,6 +155,7 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
             Access.Auditor => caller is "org_admin" or "platform_admin",
             Access.PlatformAdmin => caller == "platform_admin",
             Access.Person => !caller.StartsWith("key_", StringComparison.Ordinal),
+            Access.RightsHoldersOnly => false,
             _ => false,
         };
         return allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
@@ -132,8 +165,7 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
     {
         var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
         var method = endpoint[..space];
-        var path = endpoint[(space + 1)..].Replace("{id:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("{organisationId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        var path = GuidParameter().Replace(endpoint[(space + 1)..], _ => Guid.NewGuid().ToString())
             .Replace("{code}", "CN", StringComparison.Ordinal)
             .Replace("{day}", "2026-06-01", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -145,6 +177,9 @@ public sealed class AuthorisationMatrixTests(TracemarkFactory factory) : IClassF
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{[A-Za-z]+:guid\}", System.Text.RegularExpressions.RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex GuidParameter();
 
     private List<string> ApiEndpoints() =>
         factory.Services.GetRequiredService<EndpointDataSource>().Endpoints

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Tracemark.Core.Accounts;
+using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform.Demo;
 
 namespace Tracemark.Server.Tests.Demo;
@@ -19,7 +20,7 @@ public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFix
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         using var file = JsonDocument.Parse(await File.ReadAllTextAsync(path, _ct));
         var organisations = file.RootElement.GetProperty("organisations").EnumerateArray().ToList();
-        Assert.Equal(12, organisations.Count);
+        Assert.Equal(13, organisations.Count);
         Assert.Equal(3, organisations.Count(o => o.GetProperty("kind").GetString() == "rights_holder"));
         Assert.Contains(organisations, o => o.GetProperty("kind").GetString() == "foreign_partner");
 
@@ -51,6 +52,33 @@ public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task The_demo_rights_are_found_in_both_languages_their_guides_reach_enforcement_only_and_a_renewal_is_due()
+    {
+        using var file = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(factory.DataFolder, "demo-credentials.json"), _ct));
+        HttpClient Client(string kind) => factory.ApiClient(file.RootElement.GetProperty("organisations").EnumerateArray().First(o => o.GetProperty("kind").GetString() == kind).GetProperty("apiKey").GetString()!);
+
+        var customs = Client("customs");
+        foreach (var query in new[] { "北风", "北風", "Northwnd", "鷹溪", "Calmivo", "绿原" })
+        {
+            var found = await customs.GetFromJsonAsync<JsonElement>("/api/v1/rights?q=" + Uri.EscapeDataString(query), _ct);
+            Assert.True(found.GetProperty("items").GetArrayLength() > 0, query);
+        }
+
+        Assert.Equal(3, (await customs.GetFromJsonAsync<JsonElement>("/api/v1/guides", _ct)).GetArrayLength());
+        Assert.Equal(0, (await Client("platform").GetFromJsonAsync<JsonElement>("/api/v1/guides", _ct)).GetArrayLength());
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Tracemark.Server.Notifications.NotificationDispatcher>().RunOnceAsync(_ct);
+        }
+
+        var eaglebrook = OrganisationDemo.ByKey("eaglebrook");
+        var inbox = await factory.ApiClient(file.RootElement.GetProperty("organisations").EnumerateArray().First(o => o.GetProperty("name").GetString() == eaglebrook.NameEn).GetProperty("apiKey").GetString()!)
+            .GetFromJsonAsync<JsonElement>("/api/v1/notifications", _ct);
+        Assert.Contains(inbox.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "recordation.expiring");
+    }
+
+    [Fact]
     public async Task Loading_again_is_a_no_op_and_forcing_it_doubles_nothing()
     {
         var loader = factory.Services.GetRequiredService<DemoLoader>();
@@ -58,9 +86,12 @@ public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFix
         Assert.True(await loader.LoadAsync(_ct, force: true));
 
         await using var connection = await factory.OpenOwnerConnectionAsync();
-        Assert.Equal(12, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM organisations"));
+        Assert.Equal(13, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM organisations"));
         Assert.Equal(4, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM alerts"));
-        Assert.Equal(12, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL"));
+        Assert.Equal(13, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL"));
+        Assert.Equal(10, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM rights"));
+        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM guides"));
+        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM recordations"));
         Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT normalized_email) FROM users"), await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM users"));
     }
 

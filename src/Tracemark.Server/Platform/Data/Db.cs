@@ -12,8 +12,10 @@ namespace Tracemark.Server.Platform.Data;
 /// The only way request code reaches the database. Each transaction runs as the application's role
 /// (tracemark_app, which row-level security applies to) with the caller's organisation set for the
 /// policies, so a query that forgets to filter still cannot see another organisation's records.
+/// Every transaction also carries the application's clock (tracemark.now, read by tm_now()), so that
+/// time-dependent rules in SQL agree with the application and with tests that move the clock.
 /// </summary>
-public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
+public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeProvider clock)
 {
     /// <summary>A transaction as the current caller, under row-level security.</summary>
     public Task<DbTx> BeginAsync(CancellationToken cancellationToken) => BeginAsync(caller.Current, cancellationToken);
@@ -33,7 +35,8 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
                        set_config('tracemark.org_local', $3, true),
                        set_config('tracemark.org_admin', $4, true),
                        set_config('tracemark.platform_admin', $5, true),
-                       set_config('tracemark.org_kind', $6, true)
+                       set_config('tracemark.org_kind', $6, true),
+                       set_config('tracemark.now', $7, true)
                 """,
                 connection,
                 transaction))
@@ -44,6 +47,7 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
                 session.Parameters.AddWithValue(actingAs.IsOrgAdmin ? "on" : "off");
                 session.Parameters.AddWithValue(actingAs.IsPlatformAdmin ? "on" : "off");
                 session.Parameters.AddWithValue(actingAs.OrganisationKind is { } kind ? Core.Organisations.OrganisationKinds.ToWire(kind) : "");
+                session.Parameters.AddWithValue(Now());
                 await session.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -66,6 +70,12 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var session = new NpgsqlCommand("SELECT set_config('tracemark.now', $1, true)", connection, transaction))
+            {
+                session.Parameters.AddWithValue(Now());
+                await session.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             return new DbTx(connection, transaction, Caller.Anonymous);
         }
         catch
@@ -74,6 +84,8 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller)
             throw;
         }
     }
+
+    private string Now() => clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One open transaction with its caller. Dispose without <see cref="CommitAsync"/> rolls back: nothing half-written.</summary>
@@ -177,19 +189,32 @@ public static class DapperSetup
         SqlMapper.AddTypeHandler(new NullableUtcInstantHandler());
 
         // Npgsql reports array columns as System.Array; handlers let records with array members bind by constructor.
-        SqlMapper.AddTypeHandler(new DayHandler());
         SqlMapper.AddTypeHandler(new ArrayHandler<string>(NpgsqlDbType.Text));
         SqlMapper.AddTypeHandler(new ArrayHandler<short>(NpgsqlDbType.Smallint));
         SqlMapper.AddTypeHandler(new ArrayHandler<int>(NpgsqlDbType.Integer));
         SqlMapper.AddTypeHandler(new ArrayHandler<Guid>(NpgsqlDbType.Uuid));
+
+        // Npgsql reads `date` as DateTime unless asked; calendar dates (expiry, validity) are DateOnly.
+        SqlMapper.AddTypeHandler(new DateHandler());
+        SqlMapper.AddTypeHandler(new NullableDateHandler());
     }
 
-    /// <summary>Dates without a time (calendar days, filing dates) as <see cref="DateOnly"/>, both ways.</summary>
-    private sealed class DayHandler : SqlMapper.TypeHandler<DateOnly>
+    private sealed class ArrayHandler<T>(NpgsqlDbType elementType) : SqlMapper.TypeHandler<T[]>
+    {
+        public override T[] Parse(object value) => (T[])value;
+
+        public override void SetValue(IDbDataParameter parameter, T[]? value)
+        {
+            parameter.Value = (object?)value ?? DBNull.Value;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Array | elementType;
+        }
+    }
+
+    private sealed class DateHandler : SqlMapper.TypeHandler<DateOnly>
     {
         public override DateOnly Parse(object value) => value switch
         {
-            DateOnly day => day,
+            DateOnly date => date,
             DateTime dateTime => DateOnly.FromDateTime(dateTime),
             _ => DateOnly.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture),
         };
@@ -201,14 +226,14 @@ public static class DapperSetup
         }
     }
 
-    private sealed class ArrayHandler<T>(NpgsqlDbType elementType) : SqlMapper.TypeHandler<T[]>
+    private sealed class NullableDateHandler : SqlMapper.TypeHandler<DateOnly?>
     {
-        public override T[] Parse(object value) => (T[])value;
+        public override DateOnly? Parse(object value) => value is DBNull or null ? null : new DateHandler().Parse(value);
 
-        public override void SetValue(IDbDataParameter parameter, T[]? value)
+        public override void SetValue(IDbDataParameter parameter, DateOnly? value)
         {
-            parameter.Value = (object?)value ?? DBNull.Value;
-            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Array | elementType;
+            parameter.Value = value is null ? DBNull.Value : value.Value;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = NpgsqlDbType.Date;
         }
     }
 

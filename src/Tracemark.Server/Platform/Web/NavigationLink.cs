@@ -23,4 +23,34 @@ public static class Navigation
         var permissions = Accounts.AccountEndpoints.Permissions(caller);
         return links.Where(l => permissions.Contains(l.Permission, StringComparer.Ordinal)).OrderBy(l => l.Order).DistinctBy(l => l.Href, StringComparer.Ordinal);
     }
+
+    /// <summary>The badge number of a link, 0 when it has none; a failing count never breaks the page (error pages use the layout too).</summary>
+    public static async Task<int> BadgeAsync(IEnumerable<INavigationBadge> badges, NavigationLink link, CancellationToken cancellationToken)
+    {
+        var badge = badges.FirstOrDefault(b => string.Equals(b.Href, link.Href, StringComparison.Ordinal));
+        if (badge is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await badge.CountAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return 0;
+        }
+    }
+}
+
+/// <summary>
+/// A number shown beside a navigation link (unread notifications), registered by the link's feature as a
+/// scoped service and computed when a page is drawn for a signed-in caller.
+/// </summary>
+public interface INavigationBadge
+{
+    string Href { get; }
+
+    Task<int> CountAsync(CancellationToken cancellationToken);
 }

@@ -1,0 +1,342 @@
+namespace Tracemark.Matching.Automaton;
+
+/// <summary>Receives the patterns the automaton finds, as they end.</summary>
+internal interface IPatternSink
+{
+    /// <summary>Pattern <paramref name="pattern"/> ends just before key index <paramref name="end"/>.</summary>
+    void OnMatch(int pattern, int end);
+}
+
+/// <summary>
+/// Aho–Corasick automaton over normalised keys: one pass over the text reports every occurrence of every
+/// pattern, and which pattern it is. Shallow states carry complete transition rows for letters and digits
+/// (no failure walks where the text spends most of its time); deeper states keep a single child inline
+/// and share one open-addressing table for the rest, so 100,000 marks stay compact and build in one pass.
+/// </summary>
+internal sealed class PatternAutomaton
+{
+    private const int DenseDepth = 3;
+    private const int DenseWidth = 37; // symbol 0 is "no pattern has this character", 1..26 letters, 27..36 digits
+    private const ushort ManyChildren = ushort.MaxValue;
+    private const int Root = 0;
+
+    private readonly ushort[] _symbolOf;
+    private readonly int[] _fail;
+    private readonly int[] _report;
+    private readonly int[] _outputLink;
+    private readonly int[] _firstOutput;
+    private readonly int[] _nextOutput;
+    private readonly int[] _onlyChild;
+    private readonly ushort[] _onlySymbol;
+    private readonly int[] _denseRow;
+    private readonly int[] _dense;
+    private readonly EdgeTable _edges;
+
+    public int NodeCount => _fail.Length;
+
+    public int PatternCount => _nextOutput.Length;
+
+    private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
+    {
+        _symbolOf = symbolOf;
+        _fail = new int[nodes];
+        _report = new int[nodes];
+        _outputLink = new int[nodes];
+        _firstOutput = new int[nodes];
+        _nextOutput = new int[patterns];
+        _onlyChild = new int[nodes];
+        _onlySymbol = new ushort[nodes];
+        _denseRow = new int[nodes];
+        _dense = new int[denseRows * DenseWidth];
+        _edges = new EdgeTable(edges);
+    }
+
+    /// <summary>Builds the automaton for the patterns <c>keys[offsets[p] .. offsets[p + 1])</c>; empty patterns are ignored.</summary>
+    public static PatternAutomaton Build(char[] keys, int[] offsets, int count)
+    {
+        var symbolOf = new ushort[char.MaxValue + 1];
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            symbolOf[c] = (ushort)(c - 'a' + 1);
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            symbolOf[c] = (ushort)(c - '0' + 27);
+        }
+
+        var nextSymbol = DenseWidth;
+        foreach (var c in keys.AsSpan(0, offsets[count]))
+        {
+            if (symbolOf[c] == 0)
+            {
+                if (nextSymbol == ManyChildren)
+                {
+                    throw new InvalidOperationException("The patterns use more distinct characters than the automaton can index.");
+                }
+
+                symbolOf[c] = (ushort)nextSymbol++;
+            }
+        }
+
+        // Sorted patterns share their prefixes with their predecessor only, so the trie grows along one path.
+        var order = new int[count];
+        for (var p = 0; p < count; p++)
+        {
+            order[p] = p;
+        }
+
+        Array.Sort(order, (a, b) => keys.AsSpan(offsets[a], offsets[a + 1] - offsets[a]).SequenceCompareTo(keys.AsSpan(offsets[b], offsets[b + 1] - offsets[b])));
+
+        var capacity = Math.Max(16, offsets[count] / 2);
+        var parent = new List<int>(capacity) { -1 };
+        var symbol = new List<int>(capacity) { 0 };
+        var depth = new List<int>(capacity) { 0 };
+        var endNode = new int[count];
+        var path = new List<int> { Root };
+        ReadOnlySpan<char> previous = default;
+        foreach (var p in order)
+        {
+            var key = keys.AsSpan(offsets[p], offsets[p + 1] - offsets[p]);
+            if (key.IsEmpty)
+            {
+                endNode[p] = -1;
+                continue;
+            }
+
+            var common = key.CommonPrefixLength(previous);
+            path.RemoveRange(common + 1, path.Count - common - 1);
+            for (var d = common; d < key.Length; d++)
+            {
+                var node = parent.Count;
+                parent.Add(path[d]);
+                symbol.Add(symbolOf[key[d]]);
+                depth.Add(d + 1);
+                path.Add(node);
+            }
+
+            endNode[p] = path[key.Length];
+            previous = key;
+        }
+
+        var nodes = parent.Count;
+        var childCount = new int[nodes];
+        var denseRows = 1;
+        for (var n = 1; n < nodes; n++)
+        {
+            childCount[parent[n]]++;
+            if (depth[n] <= DenseDepth)
+            {
+                denseRows++;
+            }
+        }
+
+        var manyEdges = 0;
+        for (var n = 1; n < nodes; n++)
+        {
+            if (childCount[parent[n]] > 1)
+            {
+                manyEdges++;
+            }
+        }
+
+        var automaton = new PatternAutomaton(symbolOf, nodes, count, manyEdges, denseRows);
+        Array.Fill(automaton._firstOutput, -1);
+        for (var p = count - 1; p >= 0; p--)
+        {
+            automaton._nextOutput[p] = -1;
+            if (endNode[p] >= 0)
+            {
+                automaton._nextOutput[p] = automaton._firstOutput[endNode[p]];
+                automaton._firstOutput[endNode[p]] = p;
+            }
+        }
+
+        // Children lists for the breadth-first pass; nodes were numbered depth-first.
+        var firstChild = new int[nodes];
+        var nextSibling = new int[nodes];
+        Array.Fill(firstChild, -1);
+        for (var n = nodes - 1; n >= 1; n--)
+        {
+            var up = parent[n];
+            nextSibling[n] = firstChild[up];
+            firstChild[up] = n;
+            if (childCount[up] == 1)
+            {
+                automaton._onlySymbol[up] = (ushort)symbol[n];
+                automaton._onlyChild[up] = n;
+            }
+            else
+            {
+                automaton._onlySymbol[up] = ManyChildren;
+                automaton._edges.Add(up, symbol[n], n);
+            }
+        }
+
+        automaton.Link(firstChild, nextSibling, depth, symbol);
+        return automaton;
+    }
+
+    /// <summary>Failure links, output links and the complete rows of shallow states, breadth first.</summary>
+    private void Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
+    {
+        Array.Fill(_denseRow, -1);
+        var rows = 0;
+        var queue = new int[_fail.Length];
+        var head = 0;
+        var tail = 0;
+        queue[tail++] = Root;
+        _fail[Root] = Root;
+        _report[Root] = -1;
+        _outputLink[Root] = -1;
+        while (head < tail)
+        {
+            var node = queue[head++];
+            if (depth[node] <= DenseDepth)
+            {
+                // The failure state is shallower, so its row is complete already.
+                var row = rows++ * DenseWidth;
+                var failRow = node == Root ? -1 : _denseRow[_fail[node]] * DenseWidth;
+                for (var s = 1; s < DenseWidth; s++)
+                {
+                    var child = Child(node, s);
+                    _dense[row + s] = child >= 0 ? child : node == Root ? Root : _dense[failRow + s];
+                }
+
+                _denseRow[node] = row / DenseWidth;
+            }
+
+            for (var child = firstChild[node]; child >= 0; child = nextSibling[child])
+            {
+                var fail = node == Root ? Root : Next(_fail[node], symbol[child]);
+                _fail[child] = fail;
+                _outputLink[child] = _firstOutput[fail] >= 0 ? fail : _outputLink[fail];
+                _report[child] = _firstOutput[child] >= 0 ? child : _outputLink[child];
+                queue[tail++] = child;
+            }
+        }
+    }
+
+    private int Child(int node, int symbol)
+    {
+        var only = _onlySymbol[node];
+        if (only == symbol)
+        {
+            return _onlyChild[node];
+        }
+
+        return only == ManyChildren ? _edges.Find(node, symbol) : -1;
+    }
+
+    private int Next(int node, int symbol)
+    {
+        while (true)
+        {
+            if (symbol < DenseWidth)
+            {
+                var row = _denseRow[node];
+                if (row >= 0)
+                {
+                    return _dense[(row * DenseWidth) + symbol];
+                }
+            }
+
+            var child = Child(node, symbol);
+            if (child >= 0)
+            {
+                return child;
+            }
+
+            if (node == Root)
+            {
+                return Root;
+            }
+
+            node = _fail[node];
+        }
+    }
+
+    /// <summary>Reports every pattern occurrence in <paramref name="keys"/>, in order of their end.</summary>
+    public void Scan<TSink>(ReadOnlySpan<char> keys, ref TSink sink)
+        where TSink : struct, IPatternSink
+    {
+        var symbolOf = _symbolOf;
+        var node = Root;
+        for (var j = 0; j < keys.Length; j++)
+        {
+            var symbol = symbolOf[keys[j]];
+            if (symbol == 0)
+            {
+                node = Root;
+                continue;
+            }
+
+            node = Next(node, symbol);
+            for (var output = _report[node]; output > 0; output = _outputLink[output])
+            {
+                for (var p = _firstOutput[output]; p >= 0; p = _nextOutput[p])
+                {
+                    sink.OnMatch(p, j + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>(state, symbol) → child for states with more than one child.</summary>
+    private sealed class EdgeTable
+    {
+        private readonly long[] _keys;
+        private readonly int[] _children;
+        private readonly int _mask;
+
+        public EdgeTable(int edges)
+        {
+            var size = 16;
+            while (size < edges * 2)
+            {
+                size <<= 1;
+            }
+
+            _keys = new long[size];
+            _children = new int[size];
+            _mask = size - 1;
+            Array.Fill(_keys, -1L);
+        }
+
+        private int Slot(long key) => (int)((ulong)(key * -7046029254386353131L) >> 40) & _mask;
+
+        public void Add(int node, int symbol, int child)
+        {
+            var key = ((long)node << 16) | (uint)symbol;
+            var slot = Slot(key);
+            while (_keys[slot] != -1L)
+            {
+                slot = (slot + 1) & _mask;
+            }
+
+            _keys[slot] = key;
+            _children[slot] = child;
+        }
+
+        public int Find(int node, int symbol)
+        {
+            var key = ((long)node << 16) | (uint)symbol;
+            var slot = Slot(key);
+            while (true)
+            {
+                var found = _keys[slot];
+                if (found == key)
+                {
+                    return _children[slot];
+                }
+
+                if (found == -1L)
+                {
+                    return -1;
+                }
+
+                slot = (slot + 1) & _mask;
+            }
+        }
+    }
+}

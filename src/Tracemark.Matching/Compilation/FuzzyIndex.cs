@@ -1,0 +1,197 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Tracemark.Matching.Compilation;
+
+/// <summary>A mark name that lookalikes by edit distance are searched for.</summary>
+/// <param name="Mark">Index of the mark in its compiled set.</param>
+/// <param name="Name">Index of the name within the mark.</param>
+/// <param name="KeyOffset">Where the name's key starts in <see cref="FuzzyIndex.Keys"/>.</param>
+/// <param name="KeyLength">Length of the key (repeats collapsed).</param>
+/// <param name="Letters">Letters of the name (repeats counted): what the edit budget scales with.</param>
+/// <param name="Budget">Most edits a lookalike of this name may have.</param>
+/// <param name="Words">Words in the name.</param>
+[StructLayout(LayoutKind.Auto)]
+internal readonly record struct FuzzyName(int Mark, int Name, int KeyOffset, int KeyLength, int Letters, int Budget, int Words);
+
+/// <summary>
+/// Symmetric-deletion index (the idea behind SymSpell): each name is filed under the hash of its key and
+/// of every key with one unit deleted. A text window within one edit of a name shares one of those
+/// hashes with it (a substitution deletes the same position on both sides, a transposition either of
+/// the two), and within two edits when the edits are one on each side. Entries are grouped by hash
+/// bucket in flat arrays: a look-up is a bucket read and a short scan, and a build is a counting sort.
+/// </summary>
+internal sealed class FuzzyIndex
+{
+    /// <summary>Marks with fewer letters get no edit-distance lookalikes: too many ordinary words lie one edit away.</summary>
+    public const int MinLetters = 5;
+
+    /// <summary>From this many letters on, two edits are allowed.</summary>
+    public const int TwoEditLetters = 10;
+
+    public const int MaxKeyLength = 64;
+
+    private const ulong Multiplier = 0x9E3779B97F4A7C15UL;
+
+    private readonly ulong[] _hashes;
+    private readonly int[] _names;
+    private readonly int[] _bucketStart;
+    private readonly int _shift;
+
+    public FuzzyName[] Names { get; }
+
+    public char[] Keys { get; }
+
+    /// <summary>The names' letters as they read, for explaining an edit ("m for n").</summary>
+    public char[] Visual { get; }
+
+    public int MaxWords { get; }
+
+    public int MinKeyLength { get; }
+
+    public int MaxNameKeyLength { get; }
+
+    public bool IsEmpty => Names.Length == 0;
+
+    private FuzzyIndex(FuzzyName[] names, char[] keys, char[] visual, ulong[] hashes, int[] entries, int[] bucketStart, int shift, int minKey, int maxKey)
+    {
+        Names = names;
+        Keys = keys;
+        Visual = visual;
+        foreach (var name in names)
+        {
+            MaxWords = Math.Max(MaxWords, name.Words);
+        }
+
+        _hashes = hashes;
+        _names = entries;
+        _bucketStart = bucketStart;
+        _shift = shift;
+        MinKeyLength = minKey;
+        MaxNameKeyLength = maxKey;
+    }
+
+    public static int BudgetFor(int letters) => letters < MinLetters ? 0 : letters < TwoEditLetters ? 1 : 2;
+
+    public ReadOnlySpan<char> Key(in FuzzyName name) => Keys.AsSpan(name.KeyOffset, name.KeyLength);
+
+    public static FuzzyIndex Build(List<FuzzyName> names, List<char> keys, List<char> visual)
+    {
+        var count = 0;
+        var minKey = int.MaxValue;
+        var maxKey = 0;
+        foreach (var name in names)
+        {
+            count += name.KeyLength + 1;
+            minKey = Math.Min(minKey, name.KeyLength);
+            maxKey = Math.Max(maxKey, name.KeyLength);
+        }
+
+        var bits = Math.Max(4, BitOperations.Log2((uint)Math.Max(1, count)) + 1);
+        var shift = 64 - bits;
+        var hashes = new ulong[count];
+        var owners = new int[count];
+        var keyArray = keys.ToArray();
+        Span<ulong> prefix = stackalloc ulong[MaxKeyLength + 1];
+        var n = 0;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var key = keyArray.AsSpan(names[i].KeyOffset, names[i].KeyLength);
+            Prefixes(key, prefix);
+            hashes[n] = Whole(prefix, key.Length);
+            owners[n++] = i;
+            for (var k = 0; k < key.Length; k++)
+            {
+                hashes[n] = Deleted(prefix, key.Length, k);
+                owners[n++] = i;
+            }
+        }
+
+        var bucketStart = new int[(1 << bits) + 1];
+        foreach (var hash in hashes)
+        {
+            bucketStart[(int)(hash >> shift) + 1]++;
+        }
+
+        for (var b = 1; b < bucketStart.Length; b++)
+        {
+            bucketStart[b] += bucketStart[b - 1];
+        }
+
+        var fill = bucketStart.AsSpan(0, bucketStart.Length - 1).ToArray();
+        var sortedHashes = new ulong[count];
+        var sortedNames = new int[count];
+        for (var e = 0; e < count; e++)
+        {
+            var slot = fill[(int)(hashes[e] >> shift)]++;
+            sortedHashes[slot] = hashes[e];
+            sortedNames[slot] = owners[e];
+        }
+
+        return new FuzzyIndex([.. names], keyArray, [.. visual], sortedHashes, sortedNames, bucketStart, shift, names.Count == 0 ? 0 : minKey, maxKey);
+    }
+
+    /// <summary>Adds the names filed under <paramref name="hash"/> to <paramref name="found"/>.</summary>
+    public void Find(ulong hash, List<int> found)
+    {
+        if (_hashes.Length == 0)
+        {
+            return;
+        }
+
+        var bucket = (int)(hash >> _shift);
+        var end = _bucketStart[bucket + 1];
+        for (var e = _bucketStart[bucket]; e < end; e++)
+        {
+            if (_hashes[e] == hash)
+            {
+                found.Add(_names[e]);
+            }
+        }
+    }
+
+    /// <summary>prefix[k] = polynomial hash of key[0..k).</summary>
+    public static void Prefixes(ReadOnlySpan<char> key, Span<ulong> prefix)
+    {
+        prefix[0] = 0;
+        for (var k = 0; k < key.Length; k++)
+        {
+            prefix[k + 1] = (prefix[k] * Multiplier) + key[k] + 1UL;
+        }
+    }
+
+    public static ulong Whole(ReadOnlySpan<ulong> prefix, int length) => Finish(prefix[length], length);
+
+    /// <summary>The hash of the key of <paramref name="length"/> units with unit <paramref name="k"/> deleted.</summary>
+    public static ulong Deleted(ReadOnlySpan<ulong> prefix, int length, int k)
+    {
+        var power = Power(length - k - 1);
+        var tail = prefix[length] - (prefix[k + 1] * power);
+        return Finish((prefix[k] * power) + tail, length - 1);
+    }
+
+    private static readonly ulong[] Powers = BuildPowers();
+
+    private static ulong[] BuildPowers()
+    {
+        var powers = new ulong[MaxKeyLength + 4];
+        powers[0] = 1;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * Multiplier;
+        }
+
+        return powers;
+    }
+
+    private static ulong Power(int exponent) => Powers[exponent];
+
+    private static ulong Finish(ulong hash, int length)
+    {
+        // SplitMix64 finaliser: spreads the polynomial hash over the bucket bits.
+        var z = hash + ((ulong)length * 0xBF58476D1CE4E5B9UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

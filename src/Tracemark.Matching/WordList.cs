@@ -1,0 +1,74 @@
+using Tracemark.Matching.Normalisation;
+
+namespace Tracemark.Matching;
+
+/// <summary>
+/// Ordinary words: a word of the language is not a lookalike of a mark ("nice" is not "Nike"), and a word
+/// glued to a mark ("nikeshoes") explains the rest of the token. Words are kept in their folded form
+/// (case, width and accents removed), so "Café" and "cafe" are one word. Immutable and shareable.
+/// </summary>
+public sealed class WordList
+{
+    private readonly HashSet<string> _words;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    private WordList(HashSet<string> words)
+    {
+        _words = words;
+        _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>No ordinary words: every near miss of a mark is a lookalike.</summary>
+    public static WordList Empty { get; } = new([]);
+
+    /// <summary>Debian's American and British English word lists (packages wamerican and wbritish).</summary>
+    public static IReadOnlyList<string> SystemDictionaries { get; } = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
+
+    public int Count => _words.Count;
+
+    public static WordList FromWords(IEnumerable<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var stream = new TextStream();
+        Span<char> buffer = stackalloc char[128];
+        foreach (var word in words)
+        {
+            if (string.IsNullOrWhiteSpace(word) || word.Length > buffer.Length)
+            {
+                continue;
+            }
+
+            Scanner.Normalise(word, stream);
+            var length = stream.CopyFold(0, stream.Length, buffer);
+            if (length > 0)
+            {
+                set.Add(new string(buffer[..length]));
+            }
+        }
+
+        return new WordList(set);
+    }
+
+    /// <summary>Reads one word per line from each file (UTF-8).</summary>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    public static WordList FromFiles(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return FromWords(paths.SelectMany(File.ReadLines));
+    }
+
+    /// <summary>True when the text, folded like the list, is one of its words.</summary>
+    public bool Contains(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        Span<char> buffer = stackalloc char[128];
+        return stream.FoldLength(0, stream.Length) <= buffer.Length && ContainsFolded(buffer[..stream.CopyFold(0, stream.Length, buffer)]);
+    }
+
+    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.Contains(folded);
+
+    internal IEnumerable<string> Folded => _words;
+}

@@ -1,0 +1,844 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Microsoft.Extensions.Localization;
+using Npgsql;
+using NpgsqlTypes;
+using Tracemark.Core.Errors;
+using Tracemark.Core.Rights;
+using Tracemark.Core.Sharing;
+using Tracemark.Server.Notifications;
+using Tracemark.Server.Platform.Data;
+using Tracemark.Server.Platform.Errors;
+using Tracemark.Server.Platform.Export;
+using Tracemark.Server.Platform.Security;
+
+namespace Tracemark.Server.Rights.Import;
+
+public enum ImportFormat
+{
+    Csv,
+    Json,
+}
+
+/// <summary>What to do: <see cref="DryRun"/> checks and counts but writes nothing; <see cref="SkipInvalid"/> writes the valid rows even when others are invalid (otherwise one invalid row means nothing is written).</summary>
+public sealed record ImportOptions(bool DryRun = false, bool SkipInvalid = false, Guid? HolderId = null);
+
+/// <summary>One problem with one row: the file's line it starts on (the header is line 1), the column, and what is wrong, in the reader's language.</summary>
+public sealed record ImportProblem(int Row, string Field, string Code, string Message);
+
+/// <summary>
+/// The answer to an import. <see cref="Written"/> is how many rights were created or changed (0 when
+/// nothing was committed); re-importing the same file writes nothing.
+/// </summary>
+public sealed record ImportReport(
+    string Format,
+    string Encoding,
+    bool Converted,
+    bool DryRun,
+    bool Committed,
+    int Rows,
+    int Valid,
+    int Invalid,
+    int Written,
+    int Created,
+    int Updated,
+    int Unchanged,
+    IReadOnlyList<ImportProblem> Errors,
+    bool ErrorsTruncated,
+    Guid? ImportId,
+    string? Notice);
+
+/// <summary>Where an import is, for progress bars.</summary>
+public sealed record ImportProgress(string Phase, long BytesRead, int Rows);
+
+/// <summary>
+/// Bulk import of rights from CSV or JSON, streamed: each row is checked as it is read and valid rows are
+/// copied (PostgreSQL COPY, binary) into a temporary staging table; set-based checks then find duplicates
+/// within the file, numbers another holder recorded, and conflicts with recorded rights; one UPDATE and
+/// one INSERT then upsert by (jurisdiction, type, number), writing only rows whose content changes. All
+/// of it is one transaction: every valid row is written, or nothing is.
+/// </summary>
+/// <remarks>
+/// Re-importing leaves a recorded value alone when the file's cell is empty (clearing a field is done on the
+/// right's page or through the API), so an import with fewer columns never erases what others recorded.
+/// </remarks>
+public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<ErrorText> errorText, NotificationOutbox outbox)
+{
+    /// <summary>Columns of the CSV, in the order exports write them.</summary>
+    public static readonly IReadOnlyList<string> CsvColumns =
+    [
+        "type", "form", "jurisdiction", "number", "application_number", "name", "name_zh", "other_names", "classes", "goods",
+        "filed", "registered", "expires", "status", "area", "product", "species", "description", "distribution",
+    ];
+
+    /// <summary>Columns every CSV must have (cells may be empty where the right has no value).</summary>
+    public static readonly IReadOnlyList<string> RequiredCsvColumns = ["type", "jurisdiction", "number", "name", "name_zh", "classes", "filed", "registered", "expires", "status"];
+
+    public const int MaxReportedErrors = 10_000;
+
+    // Header names as Chinese spreadsheets write them.
+    private static readonly Dictionary<string, string> ChineseColumns = new(StringComparer.Ordinal)
+    {
+        ["类型"] = "type",
+        ["权利类型"] = "type",
+        ["形式"] = "form",
+        ["法域"] = "jurisdiction",
+        ["国家/地区"] = "jurisdiction",
+        ["号码"] = "number",
+        ["注册号"] = "number",
+        ["申请号"] = "application_number",
+        ["名称"] = "name",
+        ["中文名称"] = "name_zh",
+        ["其他名称"] = "other_names",
+        ["类别"] = "classes",
+        ["尼斯分类"] = "classes",
+        ["商品/服务"] = "goods",
+        ["申请日"] = "filed",
+        ["注册日"] = "registered",
+        ["到期日"] = "expires",
+        ["状态"] = "status",
+        ["产地范围"] = "area",
+        ["产品"] = "product",
+        ["植物种类"] = "species",
+        ["说明"] = "description",
+        ["共享范围"] = "distribution",
+    };
+
+    private static readonly char[] NameSeparators = [';', '；', '|'];
+
+    private static readonly JsonSerializerOptions ItemJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    private const string StagingColumns = """
+        line, id, type, form, form_given, jurisdiction, number, number_key, application_number, name, name_zh, other_names, name_folded,
+        name_zh_folded, other_names_folded, classes, goods, filed_on, registered_on, expires_on, status, status_given, area, product, species,
+        description, distribution
+        """;
+
+    /// <summary>Imports as the current request's caller.</summary>
+    public Task<ImportReport> ImportAsync(Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken) =>
+        ImportAsync(null, body, format, charset, options, progress, cancellationToken);
+
+    /// <summary>Imports as <paramref name="caller"/> (the command line acts for an API key's organisation), or as the request's caller when null.</summary>
+    public async Task<ImportReport> ImportAsync(Caller? caller, Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        await using var tx = caller is null ? await db.BeginAsync(cancellationToken) : await db.BeginAsync(caller, cancellationToken);
+        RightStore.RequireRecorder(tx);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var counting = new CountingStream(new HashingStream(body, hash));
+        var sample = new byte[TextDecoding.SampleSize];
+        var sampled = await counting.ReadAtLeastAsync(sample, sample.Length, throwOnEndOfStream: false, cancellationToken);
+        if (sampled == 0)
+        {
+            throw new InputValidationException("file", "file.empty");
+        }
+
+        var encoding = TextDecoding.Detect(sample.AsSpan(0, sampled), sampled < sample.Length, charset);
+        CheckLooksLike(format, sample.AsSpan(0, sampled), encoding);
+        Stream content = new PrefixedStream(sample, sampled, counting);
+        var rules = new FieldRules();
+        var holder = await RightStore.HolderAsync(tx, rules, options.HolderId, cancellationToken);
+        rules.ThrowIfAny();
+
+        // One import at a time: two files recording the same new number for different holders must not both pass the checks.
+        await Execute(tx, "SELECT pg_advisory_xact_lock(hashtext('tracemark.rights_import'))", null, cancellationToken);
+        await Execute(tx, $"CREATE TEMP TABLE rights_staging ({StagingDefinition}) ON COMMIT DROP", null, cancellationToken);
+
+        var run = new Run();
+        await using (var copy = await tx.Connection.BeginBinaryImportAsync($"COPY rights_staging ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            var rows = format == ImportFormat.Csv
+                ? ReadCsvAsync(content, encoding, run, cancellationToken)
+                : ReadJsonAsync(content, encoding, run, cancellationToken);
+            await foreach (var (line, staged) in rows)
+            {
+                await WriteStagingAsync(copy, line, staged, cancellationToken);
+                run.Valid++;
+                if (run.Rows % 10_000 == 0)
+                {
+                    progress?.Report(new ImportProgress("reading", counting.BytesRead, run.Rows));
+                }
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        progress?.Report(new ImportProgress("checking", counting.BytesRead, run.Rows));
+        await Execute(tx, "CREATE INDEX ON rights_staging (jurisdiction, type, number_key); ANALYZE rights_staging", null, cancellationToken);
+        var rejected = await CheckAgainstRecordsAsync(tx, holder, run, cancellationToken);
+        if (rejected.Count > 0)
+        {
+            await Execute(tx, "DELETE FROM rights_staging WHERE line = ANY (@lines)", new { lines = rejected.ToArray() }, cancellationToken);
+            run.Valid -= rejected.Count;
+        }
+
+        var importId = Guid.CreateVersion7();
+        var now = clock.GetUtcNow();
+        var refused = run.Invalid > 0 && !options.SkipInvalid;
+        int created = 0, updated = 0;
+        if (!refused)
+        {
+            progress?.Report(new ImportProgress("writing", counting.BytesRead, run.Rows));
+            updated = await UpdateAsync(tx, holder, importId, now, cancellationToken);
+            created = await InsertAsync(tx, holder, importId, now, cancellationToken);
+        }
+
+        var commit = !refused && !options.DryRun;
+        var report = new ImportReport(
+            format == ImportFormat.Csv ? "csv" : "json",
+            encoding.Name,
+            encoding.Converted,
+            options.DryRun,
+            commit,
+            run.Rows,
+            run.Valid,
+            run.Invalid,
+            commit ? created + updated : 0,
+            created,
+            updated,
+            refused ? 0 : run.Valid - created - updated,
+            run.Problems.OrderBy(p => p.Row).ThenBy(p => p.Field, StringComparer.Ordinal).ToList(),
+            run.Truncated,
+            commit ? importId : null,
+            Notice(encoding, refused));
+
+        if (commit)
+        {
+            await tx.ExecuteAsync(
+                """
+                INSERT INTO right_imports (id, organisation_id, holder_org_id, format, encoding, rows, created, updated, unchanged, invalid, sha256, created_by, created_at)
+                VALUES (@importId, @organisation, @holder, @Format, @Encoding, @Rows, @Created, @Updated, @Unchanged, @Invalid, @sha, @user, @now)
+                """,
+                new
+                {
+                    importId,
+                    organisation = tx.Caller.OrganisationId,
+                    holder,
+                    report.Format,
+                    report.Encoding,
+                    report.Rows,
+                    report.Created,
+                    report.Updated,
+                    report.Unchanged,
+                    report.Invalid,
+                    sha = Convert.ToHexStringLower(hash.GetCurrentHash()),
+                    user = tx.Caller.UserId,
+                    now,
+                },
+                cancellationToken);
+            await tx.AuditAsync(
+                "right.import",
+                "right_import",
+                importId.ToString(),
+                holder,
+                detail: new { report.Format, report.Encoding, report.Rows, report.Created, report.Updated, report.Unchanged, report.Invalid },
+                cancellationToken: cancellationToken);
+            if (holder != tx.Caller.OrganisationId && report.Written > 0)
+            {
+                await outbox.AddAsync(
+                    tx,
+                    new NewNotification("right.imported_by_agent", holder, new { created, updated, link = "/rights?owner=" + holder }, "right_import", importId.ToString()),
+                    cancellationToken);
+            }
+
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        progress?.Report(new ImportProgress("done", counting.BytesRead, run.Rows));
+        return report;
+    }
+
+    private const string StagingDefinition = """
+        line integer NOT NULL, id uuid NOT NULL, type text NOT NULL, form text, form_given boolean NOT NULL, jurisdiction text NOT NULL,
+        number text NOT NULL, number_key text NOT NULL, application_number text, name text NOT NULL, name_zh text, other_names text[] NOT NULL,
+        name_folded text NOT NULL, name_zh_folded text, other_names_folded text, classes smallint[] NOT NULL, goods text, filed_on date,
+        registered_on date, expires_on date, status text NOT NULL, status_given boolean NOT NULL, area text, product text, species text,
+        description text, distribution text
+        """;
+
+    private string? Notice(DetectedEncoding encoding, bool refused)
+    {
+        var notes = new List<string>();
+        if (encoding.Converted)
+        {
+            notes.Add(Text("import.converted", encoding.Name.ToUpperInvariant()));
+        }
+
+        if (refused)
+        {
+            notes.Add(Text("import.refused"));
+        }
+
+        return notes.Count == 0 ? null : string.Join(" ", notes);
+    }
+
+    /// <summary>A file sent as CSV that is really JSON (or the other way round) gets a clear answer, not a row of errors.</summary>
+    private static void CheckLooksLike(ImportFormat format, ReadOnlySpan<byte> sample, DetectedEncoding encoding)
+    {
+        var text = encoding.Encoding.GetString(sample[..Math.Min(sample.Length, 256)]).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        var looksJson = text.StartsWith('[') || text.StartsWith('{');
+        if (format == ImportFormat.Csv && looksJson)
+        {
+            throw new InputValidationException("file", "import.not_csv");
+        }
+
+        if (format == ImportFormat.Json && !looksJson)
+        {
+            throw new InputValidationException("file", "import.not_json");
+        }
+    }
+
+    private async IAsyncEnumerable<(int Line, Staged Row)> ReadCsvAsync(Stream content, DetectedEncoding encoding, Run run, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var text = new StreamReader(content, encoding.Encoding, detectEncodingFromByteOrderMarks: false, 65_536);
+        var reader = new CsvRecordReader(text);
+        var header = await reader.ReadAsync(cancellationToken) ?? throw new InputValidationException("file", "file.empty");
+        var columns = Header(header);
+        while (true)
+        {
+            CsvRecord? record;
+            try
+            {
+                record = await reader.ReadAsync(cancellationToken);
+            }
+            catch (CsvTooLongException ex)
+            {
+                throw new InputValidationException("file", "import.record_too_long", ex.Line);
+            }
+
+            if (record is null)
+            {
+                yield break;
+            }
+
+            run.Rows++;
+            var rules = new FieldRules();
+            if (record.Fields.Count != columns.Count)
+            {
+                rules.Add("row", "import.field_count", columns.Count, record.Fields.Count);
+                run.Reject(record.Line, rules.Errors, this, csv: true);
+                continue;
+            }
+
+            string? Cell(string name)
+            {
+                var index = columns.IndexOf(name);
+                if (index < 0)
+                {
+                    return null;
+                }
+
+                var value = CsvWriter.Unguard(record.Fields[index].Trim());
+                return value.Length == 0 ? null : value;
+            }
+
+            if (record.Fields.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
+            {
+                rules.Add("row", "import.invalid_bytes", encoding.Name.ToUpperInvariant());
+            }
+
+            var input = new RightInput(
+                Cell("type"), Cell("form"), Cell("jurisdiction"), Cell("number"), Cell("application_number"), Cell("name"), Cell("name_zh"),
+                SplitNames(Cell("other_names")), NiceClasses.ParseList(rules, "classes", Cell("classes")), Cell("goods"), Cell("filed"), Cell("registered"),
+                Cell("expires"), Cell("status"), Cell("area"), Cell("product"), Cell("species"), Cell("description"));
+            var staged = Check(rules, input, Cell("distribution"));
+            if (staged is null)
+            {
+                run.Reject(record.Line, rules.Errors, this, csv: true);
+                continue;
+            }
+
+            yield return (record.Line, staged);
+        }
+    }
+
+    private async IAsyncEnumerable<(int Line, Staged Row)> ReadJsonAsync(Stream content, DetectedEncoding encoding, Run run, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // JSON is UTF-8 by definition; a file saved in GBK is converted on the way in.
+        var utf8 = encoding.Converted ? System.Text.Encoding.CreateTranscodingStream(content, encoding.Encoding, System.Text.Encoding.UTF8, leaveOpen: true) : content;
+        var reader = new JsonArrayReader(new BomSkippingStream(utf8));
+        while (true)
+        {
+            JsonItem? item;
+            try
+            {
+                item = await reader.ReadAsync(cancellationToken);
+            }
+            catch (JsonImportException ex)
+            {
+                throw new InputValidationException("file", ex.Code, ex.Line);
+            }
+
+            if (item is null)
+            {
+                yield break;
+            }
+
+            run.Rows++;
+            var rules = new FieldRules();
+            JsonRight? element = null;
+            try
+            {
+                element = JsonSerializer.Deserialize<JsonRight>(item.Utf8.Span, ItemJson);
+            }
+            catch (JsonException ex)
+            {
+                var path = ex.Path is null or "$" ? "row" : ex.Path.TrimStart('$').TrimStart('.');
+                rules.Add(path, "json.invalid_value");
+            }
+
+            if (element is null)
+            {
+                if (!rules.HasErrors)
+                {
+                    rules.Add("row", "import.json_not_object");
+                }
+
+                run.Reject(item.Line, rules.Errors, this, csv: false);
+                continue;
+            }
+
+            if (item.Utf8.Span.IndexOf("\uFFFD"u8) >= 0)
+            {
+                rules.Add("row", "import.invalid_bytes", encoding.Name.ToUpperInvariant());
+            }
+
+            var input = new RightInput(
+                element.Type, element.Form, element.Jurisdiction, element.Number, element.ApplicationNumber, element.Name, element.NameZh, element.OtherNames,
+                JsonClasses(rules, element.Classes), element.Goods, element.Filed, element.Registered, element.Expires, element.Status, element.Area,
+                element.Product, element.Species, element.Description);
+            var staged = Check(rules, input, element.Distribution);
+            if (staged is null)
+            {
+                run.Reject(item.Line, rules.Errors, this, csv: false);
+                continue;
+            }
+
+            yield return (item.Line, staged);
+        }
+    }
+
+    /// <summary>The row's content, or null (with its problems in <paramref name="rules"/>) when it cannot be imported.</summary>
+    private static Staged? Check(FieldRules rules, RightInput input, string? distributionText)
+    {
+        var content = RightRules.Validate(rules, input);
+        if (content is not null && content.Number is null)
+        {
+            // Import upserts by number: a right without one can be recorded only one at a time.
+            rules.Add("number", "required");
+        }
+
+        Distribution? distribution = null;
+        if (distributionText is not null)
+        {
+            if (Distributions.TryParse(distributionText.Trim().ToLowerInvariant(), out var level) && level != Distribution.Group)
+            {
+                distribution = level;
+            }
+            else
+            {
+                rules.Add("distribution", "import.distribution_unknown", distributionText);
+            }
+        }
+
+        return rules.HasErrors || content is null
+            ? null
+            : new Staged(content, !string.IsNullOrWhiteSpace(input.Form), !string.IsNullOrWhiteSpace(input.Status), distribution);
+    }
+
+    private static List<string> Header(CsvRecord header)
+    {
+        var rules = new FieldRules();
+        var columns = new List<string>(header.Fields.Count);
+        foreach (var raw in header.Fields)
+        {
+            var name = raw.Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+            name = ChineseColumns.GetValueOrDefault(name, name);
+            if (!CsvColumns.Contains(name, StringComparer.Ordinal))
+            {
+                rules.Add("header", "import.unknown_column", raw.Trim(), string.Join(", ", CsvColumns));
+            }
+            else if (columns.Contains(name, StringComparer.Ordinal))
+            {
+                rules.Add("header", "import.duplicate_column", raw.Trim());
+            }
+
+            columns.Add(name);
+        }
+
+        foreach (var required in RequiredCsvColumns.Where(c => !columns.Contains(c, StringComparer.Ordinal)))
+        {
+            rules.Add("header", "import.missing_column", required);
+        }
+
+        rules.ThrowIfAny();
+        return columns;
+    }
+
+    private static List<string>? SplitNames(string? text) =>
+        text?.Split(NameSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>Classes in JSON as numbers ([25, 18]) or as the CSV writes them ("25;18").</summary>
+    private static List<int>? JsonClasses(FieldRules rules, JsonElement? classes)
+    {
+        switch (classes?.ValueKind)
+        {
+            case null or JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            case JsonValueKind.String:
+                return [.. NiceClasses.ParseList(rules, "classes", classes.Value.GetString())];
+            case JsonValueKind.Array:
+                var result = new List<int>();
+                var i = 0;
+                foreach (var element in classes.Value.EnumerateArray())
+                {
+                    if (element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var number))
+                    {
+                        result.Add(number);
+                    }
+                    else
+                    {
+                        rules.Add(string.Create(CultureInfo.InvariantCulture, $"classes[{i}]"), "right.class_not_a_number", element.ToString());
+                    }
+
+                    i++;
+                }
+
+                return result;
+            default:
+                rules.Add("classes", "json.invalid_value");
+                return null;
+        }
+    }
+
+    private static async Task WriteStagingAsync(NpgsqlBinaryImporter copy, int line, Staged row, CancellationToken cancellationToken)
+    {
+        var c = row.Content;
+        await copy.StartRowAsync(cancellationToken);
+        await copy.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
+        await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
+        await copy.WriteAsync(c.Type.ToWire(), NpgsqlDbType.Text, cancellationToken);
+        await Text(copy, c.Form?.ToWire(), cancellationToken);
+        await copy.WriteAsync(row.FormGiven, NpgsqlDbType.Boolean, cancellationToken);
+        await copy.WriteAsync(c.Jurisdiction, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(c.Number!, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(c.NumberKey!, NpgsqlDbType.Text, cancellationToken);
+        await Text(copy, c.ApplicationNumber, cancellationToken);
+        await copy.WriteAsync(c.Name, NpgsqlDbType.Text, cancellationToken);
+        await Text(copy, c.NameZh, cancellationToken);
+        await copy.WriteAsync(c.OtherNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(RightNames.Fold(c.Name), NpgsqlDbType.Text, cancellationToken);
+        await Text(copy, c.NameZh is null ? null : RightNames.Fold(c.NameZh), cancellationToken);
+        await Text(copy, RightNames.FoldAll(c.OtherNames), cancellationToken);
+        await copy.WriteAsync(c.Classes.Select(x => (short)x).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, cancellationToken);
+        await Text(copy, c.Goods, cancellationToken);
+        await Date(copy, c.Filed, cancellationToken);
+        await Date(copy, c.Registered, cancellationToken);
+        await Date(copy, c.Expires, cancellationToken);
+        await copy.WriteAsync(c.Status.ToWire(), NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(row.StatusGiven, NpgsqlDbType.Boolean, cancellationToken);
+        await Text(copy, c.Area, cancellationToken);
+        await Text(copy, c.Product, cancellationToken);
+        await Text(copy, c.Species, cancellationToken);
+        await Text(copy, c.Description, cancellationToken);
+        await Text(copy, row.Distribution?.ToWire(), cancellationToken);
+    }
+
+    private static Task Text(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static Task Date(NpgsqlBinaryImporter copy, DateOnly? value, CancellationToken cancellationToken) =>
+        value is { } date ? copy.WriteAsync(date, NpgsqlDbType.Date, cancellationToken) : copy.WriteNullAsync(cancellationToken);
+
+    /// <summary>The checks a row cannot make alone: the same number twice in the file, a number another holder recorded, a change the recorded right refuses.</summary>
+    private async Task<HashSet<int>> CheckAgainstRecordsAsync(DbTx tx, Guid holder, Run run, CancellationToken cancellationToken)
+    {
+        var rejected = new HashSet<int>();
+        var duplicates = await tx.Connection.QueryAsync<(string Number, int[] Lines)>(new CommandDefinition(
+            """
+            SELECT min(number), array_agg(line ORDER BY line) FROM rights_staging
+            GROUP BY jurisdiction, type, number_key HAVING count(*) > 1
+            """,
+            transaction: tx.Transaction,
+            commandTimeout: 0,
+            cancellationToken: cancellationToken));
+        foreach (var (number, lines) in duplicates)
+        {
+            foreach (var line in lines)
+            {
+                run.Reject(line, [new FieldError("number", "import.duplicate_number", number, string.Join(", ", lines.Where(l => l != line).Take(5)))], this, csv: null);
+                rejected.Add(line);
+            }
+        }
+
+        foreach (var line in await tx.Connection.QueryAsync<int>(new CommandDefinition(
+            "SELECT line FROM tm_rights_taken_by_others(@holder)", new { holder }, tx.Transaction, commandTimeout: 0, cancellationToken: cancellationToken)))
+        {
+            if (rejected.Add(line))
+            {
+                run.Reject(line, [new FieldError("number", "import.number_held_by_another")], this, csv: null);
+            }
+        }
+
+        var conflicts = await tx.Connection.QueryAsync<(int Line, string Problem, string Current, string? Wanted)>(new CommandDefinition(
+            """
+            SELECT s.line,
+                   CASE WHEN s.distribution IS NOT NULL AND tm_distribution_narrows(r.distribution, r.sharing_group_id, s.distribution, NULL) THEN 'distribution' ELSE 'dates' END,
+                   r.distribution, s.distribution
+            FROM rights_staging s JOIN rights r ON r.jurisdiction = s.jurisdiction AND r.type = s.type AND r.number_key = s.number_key
+            WHERE r.owner_org_id = @holder AND (
+                (s.distribution IS NOT NULL AND tm_distribution_narrows(r.distribution, r.sharing_group_id, s.distribution, NULL))
+                OR coalesce(s.registered_on, r.registered_on) < coalesce(s.filed_on, r.filed_on)
+                OR coalesce(s.expires_on, r.expires_on) <= coalesce(s.registered_on, r.registered_on, s.filed_on, r.filed_on))
+            """,
+            new { holder },
+            tx.Transaction,
+            commandTimeout: 0,
+            cancellationToken: cancellationToken));
+        foreach (var (line, problem, current, wanted) in conflicts)
+        {
+            if (rejected.Add(line))
+            {
+                run.Reject(
+                    line,
+                    [problem == "distribution" ? new FieldError("distribution", "distribution.narrowing", current, wanted ?? "") : new FieldError("row", "import.dates_conflict")],
+                    this,
+                    csv: null);
+            }
+        }
+
+        return rejected;
+    }
+
+    private static async Task<int> UpdateAsync(DbTx tx, Guid holder, Guid importId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await tx.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            """
+            WITH merged AS (
+                SELECT r.id,
+                       CASE WHEN s.form_given THEN s.form ELSE r.form END AS form,
+                       s.number,
+                       coalesce(s.application_number, r.application_number) AS application_number,
+                       s.name,
+                       s.name_folded,
+                       coalesce(s.name_zh, r.name_zh) AS name_zh,
+                       coalesce(s.name_zh_folded, r.name_zh_folded) AS name_zh_folded,
+                       CASE WHEN cardinality(s.other_names) > 0 THEN s.other_names ELSE r.other_names END AS other_names,
+                       CASE WHEN cardinality(s.other_names) > 0 THEN s.other_names_folded ELSE r.other_names_folded END AS other_names_folded,
+                       CASE WHEN cardinality(s.classes) > 0 THEN s.classes ELSE r.classes END AS classes,
+                       coalesce(s.goods, r.goods) AS goods,
+                       coalesce(s.filed_on, r.filed_on) AS filed_on,
+                       coalesce(s.registered_on, r.registered_on) AS registered_on,
+                       coalesce(s.expires_on, r.expires_on) AS expires_on,
+                       CASE WHEN s.status_given THEN s.status ELSE r.status END AS status,
+                       coalesce(s.area, r.area) AS area,
+                       coalesce(s.product, r.product) AS product,
+                       coalesce(s.species, r.species) AS species,
+                       coalesce(s.description, r.description) AS description,
+                       coalesce(s.distribution, r.distribution) AS distribution,
+                       CASE WHEN s.distribution IS NULL THEN r.sharing_group_id END AS sharing_group_id
+                FROM rights_staging s JOIN rights r ON r.jurisdiction = s.jurisdiction AND r.type = s.type AND r.number_key = s.number_key
+                WHERE r.owner_org_id = @holder
+            ), changed AS (
+                UPDATE rights r SET form = m.form, number = m.number, application_number = m.application_number, name = m.name, name_folded = m.name_folded,
+                    name_zh = m.name_zh, name_zh_folded = m.name_zh_folded, other_names = m.other_names, other_names_folded = m.other_names_folded,
+                    classes = m.classes, goods = m.goods, filed_on = m.filed_on, registered_on = m.registered_on, expires_on = m.expires_on,
+                    status = m.status, area = m.area, product = m.product, species = m.species, description = m.description,
+                    distribution = m.distribution, sharing_group_id = m.sharing_group_id,
+                    version = r.version + 1, updated_at = @now, last_import_id = @importId
+                FROM merged m
+                WHERE r.id = m.id
+                  AND (r.form, r.number, r.application_number, r.name, r.name_folded, r.name_zh, r.name_zh_folded, r.other_names, r.other_names_folded,
+                       r.classes, r.goods, r.filed_on, r.registered_on, r.expires_on, r.status, r.area, r.product, r.species, r.description,
+                       r.distribution, r.sharing_group_id)
+                      IS DISTINCT FROM
+                      (m.form, m.number, m.application_number, m.name, m.name_folded, m.name_zh, m.name_zh_folded, m.other_names, m.other_names_folded,
+                       m.classes, m.goods, m.filed_on, m.registered_on, m.expires_on, m.status, m.area, m.product, m.species, m.description,
+                       m.distribution, m.sharing_group_id)
+                RETURNING 1)
+            SELECT count(*)::int FROM changed
+            """,
+            new { holder, importId, now },
+            tx.Transaction,
+            commandTimeout: 0,
+            cancellationToken: cancellationToken));
+
+    private static async Task<int> InsertAsync(DbTx tx, Guid holder, Guid importId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await tx.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO rights (id, owner_org_id, recorded_by_org_id, origin_node_id, distribution, type, form, jurisdiction, number, number_key,
+                                application_number, name, name_zh, other_names, name_folded, name_zh_folded, other_names_folded, classes, goods,
+                                filed_on, registered_on, expires_on, status, area, product, species, description, last_import_id,
+                                created_by, created_at, updated_at)
+            SELECT s.id, @holder, @organisation, (SELECT id FROM nodes WHERE is_local), coalesce(s.distribution, 'node'), s.type, s.form, s.jurisdiction,
+                   s.number, s.number_key, s.application_number, s.name, s.name_zh, s.other_names, s.name_folded, s.name_zh_folded, s.other_names_folded,
+                   s.classes, s.goods, s.filed_on, s.registered_on, s.expires_on, s.status, s.area, s.product, s.species, s.description, @importId,
+                   @user, @now, @now
+            FROM rights_staging s
+            WHERE NOT EXISTS (SELECT 1 FROM rights r WHERE r.jurisdiction = s.jurisdiction AND r.type = s.type AND r.number_key = s.number_key)
+            ORDER BY s.line
+            """,
+            new { holder, organisation = tx.Caller.OrganisationId, importId, user = tx.Caller.UserId, now },
+            tx.Transaction,
+            commandTimeout: 0,
+            cancellationToken: cancellationToken));
+
+    private static Task<int> Execute(DbTx tx, string sql, object? parameters, CancellationToken cancellationToken) =>
+        tx.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, tx.Transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+
+    private string Text(string code, params object[] args)
+    {
+        var template = errorText[code];
+        return template.ResourceNotFound ? code : string.Format(CultureInfo.CurrentCulture, template.Value, args);
+    }
+
+    /// <summary>A field error as one line of the report: the column as the file names it, the message in the reader's language.</summary>
+    private ImportProblem Problem(int line, FieldError error, bool? csv)
+    {
+        var field = csv == true ? JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Field) : error.Field;
+        return new ImportProblem(line, field, error.Code, Text("field." + error.Code, error.Args));
+    }
+
+    private sealed record Staged(RightContent Content, bool FormGiven, bool StatusGiven, Distribution? Distribution);
+
+    /// <summary>One JSON element: the CSV's columns in camelCase.</summary>
+    private sealed record JsonRight(
+        string? Type, string? Form, string? Jurisdiction, string? Number, string? ApplicationNumber, string? Name, string? NameZh,
+        List<string>? OtherNames, JsonElement? Classes, string? Goods, string? Filed, string? Registered, string? Expires, string? Status,
+        string? Area, string? Product, string? Species, string? Description, string? Distribution);
+
+    /// <summary>Counts and problems of one import; problems beyond <see cref="MaxReportedErrors"/> are counted, not kept.</summary>
+    private sealed class Run
+    {
+        private readonly HashSet<int> _invalidLines = [];
+
+        public int Rows { get; set; }
+
+        public int Valid { get; set; }
+
+        public int Invalid => _invalidLines.Count;
+
+        public List<ImportProblem> Problems { get; } = [];
+
+        public bool Truncated { get; private set; }
+
+        public void Reject(int line, IEnumerable<FieldError> errors, RightImporter importer, bool? csv)
+        {
+            _invalidLines.Add(line);
+            foreach (var error in errors)
+            {
+                if (Problems.Count >= MaxReportedErrors)
+                {
+                    Truncated = true;
+                    return;
+                }
+
+                Problems.Add(importer.Problem(line, error, csv));
+            }
+        }
+    }
+}
+
+/// <summary>Feeds everything read through it into a hash, so a streamed upload's SHA-256 is known at its end.</summary>
+internal sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        hash.AppendData(buffer[..read]);
+        return read;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        hash.AppendData(buffer.Span[..read]);
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Drops a UTF-8 byte order mark at the start, which JSON readers refuse.</summary>
+internal sealed class BomSkippingStream(Stream inner) : Stream
+{
+    private bool _checked;
+    private Memory<byte> _pending;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!_checked)
+        {
+            _checked = true;
+            var head = new byte[3];
+            var read = await inner.ReadAtLeastAsync(head, 3, throwOnEndOfStream: false, cancellationToken);
+            var skip = read == 3 && head is [0xEF, 0xBB, 0xBF] ? 3 : 0;
+            _pending = head.AsMemory(skip, read - skip);
+        }
+
+        if (!_pending.IsEmpty)
+        {
+            var take = Math.Min(buffer.Length, _pending.Length);
+            _pending[..take].CopyTo(buffer);
+            _pending = _pending[take..];
+            return take;
+        }
+
+        return await inner.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Tracemark.Core.Errors;
+using Tracemark.Core.Rights;
+using Tracemark.Core.Sharing;
+using Tracemark.Server.Platform.Api;
+using Tracemark.Server.Platform.Data;
+using Tracemark.Server.Platform.Export;
+using Tracemark.Server.Rights.Import;
+
+namespace Tracemark.Server.Rights;
+
+/// <summary>Search parameters as the query string gives them; parsed here so that a bad value is reported with its name.</summary>
+public sealed record RightFilter(
+    string? Q = null,
+    string? Number = null,
+    string? Owner = null,
+    string? Type = null,
+    string? Status = null,
+    string? Jurisdiction = null,
+    string? Class = null,
+    string? ValidOn = null,
+    string? Facets = null,
+    string? Cursor = null,
+    string? Limit = null);
+
+public sealed record FacetCount(string Value, long Count);
+
+public sealed record OwnerFacet(Guid Id, string NameEn, string NameZh, long Count);
+
+/// <summary>How many of all the matching rights (not only this page) have each value.</summary>
+public sealed record RightFacets(
+    IReadOnlyList<FacetCount> Types,
+    IReadOnlyList<FacetCount> Statuses,
+    IReadOnlyList<FacetCount> Jurisdictions,
+    IReadOnlyList<FacetCount> Classes,
+    IReadOnlyList<OwnerFacet> Owners);
+
+public sealed record RightSearchPage(IReadOnlyList<RightView> Items, string? NextCursor, RightFacets? Facets);
+
+/// <summary>
+/// Finding rights: by name in any script (folded as <see cref="RightNames"/> folds them, ranked by pg_trgm
+/// word similarity, so a misspelt name still finds the mark), by number, owner, class, jurisdiction,
+/// status and validity on a date, with facet counts. Row-level security limits every query to what the
+/// caller may see, facets included.
+/// </summary>
+public sealed class RightSearch(Db db)
+{
+    /// <summary>pg_trgm's word similarity a name must reach to match; its default (0.6) misses two typos in a short name.</summary>
+    public const double Threshold = 0.45;
+
+    private const int FacetTop = 20;
+
+    private const string Where = """
+        WHERE (@folded::text IS NULL OR @folded <% r.search_names OR r.number_key = @queryNumber)
+          AND (@numberKey::text IS NULL OR r.number_key = @numberKey)
+          AND (@ownerId::uuid IS NULL OR r.owner_org_id = @ownerId)
+          AND (@ownerText::text IS NULL OR o.name_en ILIKE @ownerText OR o.name_zh ILIKE @ownerText)
+          AND (@type::text IS NULL OR r.type = @type)
+          AND (@status::text IS NULL OR r.status = @status)
+          AND (@jurisdiction::text IS NULL OR r.jurisdiction = @jurisdiction)
+          AND (@class::smallint IS NULL OR r.classes @> ARRAY[@class::smallint])
+          AND (@validOn::date IS NULL OR (r.registered_on <= @validOn AND (r.expires_on IS NULL OR r.expires_on >= @validOn) AND r.status <> 'cancelled'))
+        """;
+
+    // An exact number is the best match there is; otherwise mostly how well the query matches some words of
+    // the names, a little how much of all the names it covers (so "Northwind" ranks the mark named exactly that first).
+    private const string Score = """
+        CASE WHEN @folded::text IS NULL THEN 0::float8
+             WHEN r.number_key = @queryNumber THEN 1::float8
+             ELSE (0.8 * word_similarity(@folded, r.search_names) + 0.2 * similarity(@folded, r.search_names))::float8 END
+        """;
+
+    public async Task<RightSearchPage> SearchAsync(RightFilter filter, CancellationToken cancellationToken)
+    {
+        var rules = new FieldRules();
+        var take = Paging.Limit(rules, QueryValues.Number(rules, "limit", filter.Limit));
+        var parameters = Parse(rules, filter);
+        var facets = QueryValues.Bool(rules, "facets", filter.Facets) ?? false;
+        var (afterScore, afterId) = DecodeCursor(rules, filter.Cursor);
+        rules.ThrowIfAny();
+        parameters.Add("afterScore", afterScore);
+        parameters.Add("afterId", afterId);
+        parameters.Add("take", take + 1);
+
+        await using var tx = await db.BeginAsync(cancellationToken);
+        await UseThresholdAsync(tx, cancellationToken);
+        var rows = await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
+            new CommandDefinition(
+                $"""
+                SELECT * FROM (
+                    {RightStore.Select}, {Score} AS score
+                    {RightStore.From}
+                    {Where}
+                ) s
+                WHERE (@afterId::uuid IS NULL OR (s.score, s.id) < (@afterScore::float8, @afterId::uuid))
+                ORDER BY s.score DESC, s.id DESC
+                LIMIT @take
+                """,
+                parameters,
+                tx.Transaction,
+                cancellationToken: cancellationToken),
+            (row, score) => row.ToView(score),
+            splitOn: "score");
+        var items = rows.ToList();
+        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
+        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, parameters, cancellationToken) : null);
+
+        var restricted = page.Items.Where(r => r.Distribution != Distribution.Public).Select(r => r.Id).ToList();
+        if (restricted.Count > 0)
+        {
+            await tx.AuditAsync("right.search", "right", null, detail: new { q = filter.Q, ids = restricted }, cancellationToken: cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Every matching right as CSV (the import's columns, so an export can be edited and imported again),
+    /// streamed. Text that a spreadsheet would run as a formula is neutralised (<see cref="CsvWriter"/>).
+    /// </summary>
+    public async Task ExportAsync(RightFilter filter, Stream output, CancellationToken cancellationToken)
+    {
+        var rules = new FieldRules();
+        var parameters = Parse(rules, filter);
+        rules.ThrowIfAny();
+
+        await using var tx = await db.BeginAsync(cancellationToken);
+        await UseThresholdAsync(tx, cancellationToken);
+        await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65_536, leaveOpen: true);
+        var csv = new CsvWriter(writer);
+        await csv.WriteRowAsync(RightImporter.CsvColumns.Append("holder").Append("id"));
+        var count = 0;
+        var rows = tx.Connection.QueryUnbufferedAsync<RightStore.RightRow>(
+            $"{RightStore.Select} {RightStore.From} {Where} ORDER BY r.id",
+            parameters,
+            tx.Transaction);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            var r = row.ToView();
+            await csv.WriteRowAsync(
+            [
+                r.Type.ToWire(), r.Form?.ToWire(), r.Jurisdiction, r.Number, r.ApplicationNumber, r.Name, r.NameZh, string.Join(';', r.OtherNames),
+                string.Join(';', r.Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))), r.Goods, Date(r.Filed), Date(r.Registered), Date(r.Expires),
+                r.Status.ToWire(), r.Area, r.Product, r.Species, r.Description, r.Distribution.ToWire(), r.Owner.NameEn, r.Id.ToString(),
+            ]);
+            count++;
+        }
+
+        await writer.FlushAsync(cancellationToken);
+        await tx.AuditAsync("right.export", "right", null, detail: new { filter.Q, count }, cancellationToken: cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    private static string? Date(DateOnly? date) => date is { } d ? Dates.Format(d) : null;
+
+    private static async Task UseThresholdAsync(DbTx tx, CancellationToken cancellationToken) =>
+        await tx.ExecuteAsync(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true)",
+            new { threshold = Threshold.ToString(CultureInfo.InvariantCulture) },
+            cancellationToken);
+
+    private static DynamicParameters Parse(FieldRules rules, RightFilter filter)
+    {
+        var q = rules.Optional("q", filter.Q, 200);
+        var folded = q is null ? null : RightNames.Fold(q);
+        if (q is not null && string.IsNullOrEmpty(folded))
+        {
+            rules.Add("q", "right.query_without_letters");
+        }
+
+        var number = rules.Optional("number", filter.Number, RightRules.NumberMax);
+        var numberKey = number is null ? null : RightRules.NumberKey(number);
+        if (number is not null && numberKey is null)
+        {
+            rules.Add("number", "right.number_without_digits", number);
+        }
+
+        var owner = rules.Optional("owner", filter.Owner, 200);
+        Guid? ownerId = Guid.TryParse(owner, out var parsedOwner) ? parsedOwner : null;
+        string? type = null;
+        if (filter.Type is { Length: > 0 })
+        {
+            if (RightWords.TryParseType(filter.Type, out var t))
+            {
+                type = t.ToWire();
+            }
+            else
+            {
+                rules.Add("type", "right.type_unknown", filter.Type, string.Join(", ", RightWords.TypeWires));
+            }
+        }
+
+        string? status = null;
+        if (filter.Status is { Length: > 0 })
+        {
+            if (RightWords.TryParseStatus(filter.Status, out var s))
+            {
+                status = s.ToWire();
+            }
+            else
+            {
+                rules.Add("status", "right.status_unknown", filter.Status, string.Join(", ", RightWords.StatusWires));
+            }
+        }
+
+        string? jurisdiction = null;
+        if (filter.Jurisdiction is { Length: > 0 })
+        {
+            jurisdiction = Jurisdictions.Normalise(filter.Jurisdiction);
+            if (jurisdiction is null)
+            {
+                rules.Add("jurisdiction", "right.jurisdiction_unknown", filter.Jurisdiction);
+            }
+        }
+
+        short? niceClass = null;
+        if (filter.Class is { Length: > 0 })
+        {
+            var classes = NiceClasses.ParseList(rules, "class", filter.Class);
+            if (classes.Count == 1 && classes[0] is >= NiceClasses.First and <= NiceClasses.Last)
+            {
+                niceClass = (short)classes[0];
+            }
+            else if (!rules.Errors.Any(e => e.Field == "class"))
+            {
+                rules.Add("class", "right.class_out_of_range", filter.Class, NiceClasses.First, NiceClasses.Last);
+            }
+        }
+
+        var validOn = Dates.Parse(rules, "validOn", filter.ValidOn);
+        var parameters = new DynamicParameters();
+        parameters.Add("folded", string.IsNullOrEmpty(folded) ? null : folded);
+        parameters.Add("queryNumber", q is null ? null : RightRules.NumberKey(q));
+        parameters.Add("numberKey", numberKey);
+        parameters.Add("ownerId", ownerId);
+        parameters.Add("ownerText", owner is null || ownerId is not null ? null : "%" + EscapeLike(owner) + "%");
+        parameters.Add("type", type);
+        parameters.Add("status", status);
+        parameters.Add("jurisdiction", jurisdiction);
+        parameters.Add("class", niceClass);
+        parameters.Add("validOn", validOn);
+        return parameters;
+    }
+
+    private static async Task<RightFacets> FacetsAsync(DbTx tx, DynamicParameters parameters, CancellationToken cancellationToken)
+    {
+        var rows = (await tx.QueryAsync<(string Facet, string Value, long Count)>(
+            $"""
+            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {Where})
+            SELECT 'type', type, count(*) FROM m GROUP BY type
+            UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY status
+            UNION ALL SELECT 'jurisdiction', jurisdiction, count(*) FROM m GROUP BY jurisdiction
+            UNION ALL SELECT 'class', c::text, count(*) FROM m, unnest(m.classes) c GROUP BY c
+            UNION ALL SELECT 'owner', owner_org_id::text, count(*) FROM m GROUP BY owner_org_id
+            """,
+            parameters,
+            cancellationToken)).ToList();
+
+        List<FacetCount> Of(string facet, int top) => rows.Where(r => r.Facet == facet).OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
+            .Take(top).Select(r => new FacetCount(r.Value, r.Count)).ToList();
+
+        var owners = rows.Where(r => r.Facet == "owner").OrderByDescending(r => r.Count).Take(FacetTop).ToList();
+        var names = owners.Count == 0
+            ? new Dictionary<Guid, (string NameEn, string NameZh)>()
+            : (await tx.QueryAsync<(Guid Id, string NameEn, string NameZh)>(
+                "SELECT id, name_en, name_zh FROM organisations WHERE id = ANY (@ids)", new { ids = owners.Select(o => Guid.Parse(o.Value)).ToArray() }, cancellationToken))
+                .ToDictionary(o => o.Id, o => (o.NameEn, o.NameZh));
+        return new RightFacets(
+            Of("type", FacetTop),
+            Of("status", FacetTop),
+            Of("jurisdiction", FacetTop),
+            Of("class", NiceClasses.Last).OrderBy(c => int.Parse(c.Value, CultureInfo.InvariantCulture)).ToList(),
+            owners.Select(o => Guid.Parse(o.Value)).Where(names.ContainsKey).Select(id => new OwnerFacet(id, names[id].NameEn, names[id].NameZh, owners.First(o => Guid.Parse(o.Value) == id).Count)).ToList());
+    }
+
+    /// <summary>The cursor carries the last row's score and id: pages stay stable while results are ranked.</summary>
+    private static (double? Score, Guid? Id) DecodeCursor(FieldRules rules, string? cursor)
+    {
+        var position = Paging.Decode(rules, cursor);
+        if (position is null)
+        {
+            return (null, null);
+        }
+
+        var bar = position.IndexOf('|', StringComparison.Ordinal);
+        if (bar > 0 && double.TryParse(position[..bar], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && Guid.TryParse(position[(bar + 1)..], out var id))
+        {
+            return (score, id);
+        }
+
+        rules.Add("cursor", "cursor.invalid");
+        return (null, null);
+    }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
