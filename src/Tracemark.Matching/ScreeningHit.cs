@@ -30,7 +30,7 @@ public enum LookalikeSigns
     /// <summary>Full-width or other compatibility characters ("ｎｉｋｅ", "𝐧𝐢𝐤𝐞").</summary>
     Compatibility = 1 << 0,
 
-    /// <summary>Accents or strokes added ("Nïke").</summary>
+    /// <summary>Accents or strokes added ("Nïke"): ordinary spelling in many languages, so still an exact hit.</summary>
     Diacritic = 1 << 1,
 
     /// <summary>Letters of another script or alphabet that look Latin ("Νike" with a Greek capital nu, "lKEA").</summary>
@@ -81,8 +81,11 @@ public enum LookalikeSigns
     /// <summary>Written in the other Chinese script ("鼎泰丰" for 鼎泰豐): still an exact hit.</summary>
     OtherChineseScript = 1 << 17,
 
+    /// <summary>Differences that leave a hit exact: they say how it was written, not that it was disguised.</summary>
+    Informational = Diacritic | OtherChineseScript,
+
     /// <summary>The visual tricks: strong evidence of intent.</summary>
-    Visual = Compatibility | Diacritic | Homoglyph | Leet | Repetition | Separator | Split | Joined | Merged | ChineseConfusable | LookalikeLetters,
+    Visual = Compatibility | Homoglyph | Leet | Repetition | Separator | Split | Joined | Merged | ChineseConfusable | LookalikeLetters,
 
     /// <summary>Arbitrary edits: weak evidence, they also happen by accident.</summary>
     Edits = Keyboard | Transposition | VowelSwap | Addition | Omission | Substitution,

@@ -11,25 +11,30 @@ public sealed class WordList
 {
     private readonly HashSet<string> _words;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _common;
 
-    private WordList(HashSet<string> words)
+    private WordList(HashSet<string> words, HashSet<string> common)
     {
         _words = words;
         _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _common = common.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>No ordinary words: every near miss of a mark is a lookalike.</summary>
-    public static WordList Empty { get; } = new([]);
+    public static WordList Empty { get; } = new([], []);
 
     /// <summary>Debian's American and British English word lists (packages wamerican and wbritish).</summary>
     public static IReadOnlyList<string> SystemDictionaries { get; } = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
 
     public int Count => _words.Count;
 
+    /// <remarks>Words written with a capital ("Nike", "Paris") are names: they count as words, but only
+    /// words written in lower case are common words, the kind a mark glued to them is not hidden in.</remarks>
     public static WordList FromWords(IEnumerable<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
         var set = new HashSet<string>(StringComparer.Ordinal);
+        var common = new HashSet<string>(StringComparer.Ordinal);
         var stream = new TextStream();
         Span<char> buffer = stackalloc char[128];
         foreach (var word in words)
@@ -43,11 +48,16 @@ public sealed class WordList
             var length = stream.CopyFold(0, stream.Length, buffer);
             if (length > 0)
             {
-                set.Add(new string(buffer[..length]));
+                var folded = new string(buffer[..length]);
+                set.Add(folded);
+                if (!char.IsUpper(word[0]))
+                {
+                    common.Add(folded);
+                }
             }
         }
 
-        return new WordList(set);
+        return new WordList(set, common);
     }
 
     /// <summary>Reads one word per line from each file (UTF-8).</summary>
@@ -69,6 +79,8 @@ public sealed class WordList
     }
 
     internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.Contains(folded);
+
+    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _common.Contains(folded);
 
     internal IEnumerable<string> Folded => _words;
 }

@@ -18,8 +18,10 @@ internal enum PatternKind : byte
 /// <param name="Offset">Where the pattern's units start in the unit arrays.</param>
 /// <param name="Length">Units in the pattern.</param>
 /// <param name="Letters">Letters in the pattern, repeats counted.</param>
+/// <param name="ShortestWord">Letters in the pattern's shortest word ("S&amp;P" has one-letter words).</param>
+/// <param name="CommonWord">The pattern, words run together, is a common word of the language ("Power", "Smart").</param>
 [StructLayout(LayoutKind.Auto)]
-internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters);
+internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool CommonWord);
 
 /// <summary>
 /// Marks, risk terms and exclusions compiled for screening: the automaton over their keys, the mark side
@@ -41,7 +43,11 @@ internal sealed class CompiledSet
 
     public required char[] Fold { get; init; }
 
+    public required char[] FoldLast { get; init; }
+
     public required char[] Visual { get; init; }
+
+    public required char[] VisualLast { get; init; }
 
     public required byte[] Run { get; init; }
 

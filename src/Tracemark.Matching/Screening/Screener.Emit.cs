@@ -70,12 +70,16 @@ internal sealed partial class Screener
         var written = 0;
         for (var k = candidate.First; k < candidate.Last; k++)
         {
-            var letter = candidate.Pattern >= 0
-                ? candidate.Set.Visual[candidate.Set.Patterns[candidate.Pattern].Offset + k - candidate.First]
-                : s.Visual[k];
+            var m = candidate.Pattern >= 0 ? candidate.Set.Patterns[candidate.Pattern].Offset + k - candidate.First : -1;
             for (var r = 0; r < s.Run[k]; r++)
             {
-                chars[written++] = letter;
+                chars[written++] = (m, r) switch
+                {
+                    ( < 0, 0) => s.Visual[k],
+                    ( < 0, _) => s.VisualLast[k],
+                    (_, 0) => candidate.Set.Visual[m],
+                    _ => candidate.Set.VisualLast[m],
+                };
             }
         }
 
