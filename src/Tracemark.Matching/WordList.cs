@@ -9,19 +9,18 @@ namespace Tracemark.Matching;
 /// </summary>
 public sealed class WordList
 {
-    private readonly HashSet<string> _words;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _common;
+    // Folded word → whether it is a common word (written in lower case somewhere in the lists).
+    private readonly Dictionary<string, bool> _words;
+    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private WordList(HashSet<string> words, HashSet<string> common)
+    private WordList(Dictionary<string, bool> words)
     {
         _words = words;
         _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
-        _common = common.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>No ordinary words: every near miss of a mark is a lookalike.</summary>
-    public static WordList Empty { get; } = new([], []);
+    public static WordList Empty { get; } = new(new Dictionary<string, bool>(StringComparer.Ordinal));
 
     /// <summary>Debian's American and British English word lists (packages wamerican and wbritish).</summary>
     public static IReadOnlyList<string> SystemDictionaries { get; } = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
@@ -33,8 +32,7 @@ public sealed class WordList
     public static WordList FromWords(IEnumerable<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        var common = new HashSet<string>(StringComparer.Ordinal);
+        var set = new Dictionary<string, bool>(StringComparer.Ordinal);
         var stream = new TextStream();
         Span<char> buffer = stackalloc char[128];
         foreach (var word in words)
@@ -49,15 +47,11 @@ public sealed class WordList
             if (length > 0)
             {
                 var folded = new string(buffer[..length]);
-                set.Add(folded);
-                if (!char.IsUpper(word[0]))
-                {
-                    common.Add(folded);
-                }
+                set[folded] = set.GetValueOrDefault(folded) || !char.IsUpper(word[0]);
             }
         }
 
-        return new WordList(set, common);
+        return new WordList(set);
     }
 
     /// <summary>Reads one word per line from each file (UTF-8).</summary>
@@ -78,9 +72,16 @@ public sealed class WordList
         return stream.FoldLength(0, stream.Length) <= buffer.Length && ContainsFolded(buffer[..stream.CopyFold(0, stream.Length, buffer)]);
     }
 
-    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.Contains(folded);
+    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.ContainsKey(folded);
 
-    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _common.Contains(folded);
+    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => _lookup.TryGetValue(folded, out var common) && common;
 
-    internal IEnumerable<string> Folded => _words;
+    /// <summary>Looks a folded word up once: whether it is a word, and whether a common one.</summary>
+    internal bool TryGetFolded(ReadOnlySpan<char> folded, out bool common)
+    {
+        common = false;
+        return !folded.IsEmpty && _lookup.TryGetValue(folded, out common);
+    }
+
+    internal IEnumerable<string> Folded => _words.Keys;
 }

@@ -15,7 +15,7 @@ internal interface IPatternSink
 /// </summary>
 internal sealed class PatternAutomaton
 {
-    private const int DenseDepth = 3;
+    private const int DenseDepth = 4;
     private const int DenseWidth = 37; // symbol 0 is "no pattern has this character", 1..26 letters, 27..36 digits
     private const ushort ManyChildren = ushort.MaxValue;
     private const int Root = 0;

@@ -41,6 +41,9 @@ internal sealed class CompiledSet
 
     public required PatternInfo[] Patterns { get; init; }
 
+    /// <summary>Per pattern: whether it may be found glued inside a longer word ("nikeshoes"); the others need word boundaries.</summary>
+    public required bool[] MayGlue { get; init; }
+
     public required char[] Fold { get; init; }
 
     public required char[] FoldLast { get; init; }

@@ -301,6 +301,7 @@ internal sealed class Compiler
             RiskTerms = riskTerms,
             RiskLiterals = literals,
             Patterns = [.. _patterns],
+            MayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.CommonWord)],
             Fold = [.. _fold],
             FoldLast = [.. _foldLast],
             Visual = [.. _visual],

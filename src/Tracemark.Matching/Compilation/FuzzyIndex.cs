@@ -40,6 +40,17 @@ internal sealed class FuzzyIndex
     private readonly int[] _bucketStart;
     private readonly int _shift;
 
+    // One bit per hash value modulo its size, set for every filed hash: most look-ups of text that is no
+    // lookalike end on a clear bit in a table small enough to stay in cache.
+    private readonly ulong[] _filter;
+    private readonly int _filterShift;
+
+    // A gate in front of the index: one edit leaves a name's first two letters or its last two as they were
+    // (for five letters or more), so a window is worth the deletion look-ups only if its word count, length
+    // and first or last two letters fit some name. One bit per hashed (words, length, pair).
+    private readonly ulong[] _gate = new ulong[1 << (GateBits - 6)];
+    private const int GateBits = 20;
+
     private FuzzyIndex(FuzzyName[] names, char[] letters, ulong[] hashes, int[] entries, int[] bucketStart, int shift)
     {
         Names = names;
@@ -48,6 +59,15 @@ internal sealed class FuzzyIndex
         _names = entries;
         _bucketStart = bucketStart;
         _shift = shift;
+        var filterBits = Math.Max(6, BitOperations.Log2((uint)Math.Max(1, hashes.Length)) + 4);
+        _filter = new ulong[1 << (filterBits - 6)];
+        _filterShift = 64 - filterBits;
+        foreach (var hash in hashes)
+        {
+            var bit = (int)(hash * Multiplier >> _filterShift);
+            _filter[bit >> 6] |= 1UL << bit;
+        }
+
         ShortestName = names.Length == 0 ? 0 : int.MaxValue;
         foreach (var name in names)
         {
@@ -55,6 +75,49 @@ internal sealed class FuzzyIndex
             LongestName = Math.Max(LongestName, name.Letters);
             MostWords = Math.Max(MostWords, name.Words);
         }
+
+        // A window of k words may be a name of k words with edits, or a name of k - 1 words split in two.
+        foreach (var name in names)
+        {
+            var word = letters.AsSpan(name.Offset, name.Letters);
+            for (var length = Math.Max(0, name.Letters - name.Budget); length <= name.Letters + name.Budget; length++)
+            {
+                Open(name.Words, length, word[0], word[1], prefix: true);
+                Open(name.Words, length, word[^2], word[^1], prefix: false);
+            }
+
+            Open(name.Words + 1, name.Letters, word[0], word[1], prefix: true);
+        }
+    }
+
+    private static int GateBit(int words, int length, char a, char b, bool prefix)
+    {
+        var key = ((ulong)(uint)words << 40) ^ ((ulong)(uint)length << 33) ^ ((ulong)a << 17) ^ ((ulong)b << 1) ^ (prefix ? 1UL : 0UL);
+        return (int)((key * Multiplier) >> (64 - GateBits));
+    }
+
+    private void Open(int words, int length, char a, char b, bool prefix)
+    {
+        var bit = GateBit(words, length, a, b, prefix);
+        _gate[bit >> 6] |= 1UL << bit;
+    }
+
+    /// <summary>Whether a window of <paramref name="words"/> words with these letters may be within budget of a name.</summary>
+    public bool MayMatch(int words, ReadOnlySpan<char> window)
+    {
+        if (window.Length < 2)
+        {
+            return false;
+        }
+
+        var bit = GateBit(words, window.Length, window[0], window[1], prefix: true);
+        if ((_gate[bit >> 6] & (1UL << bit)) != 0)
+        {
+            return true;
+        }
+
+        bit = GateBit(words, window.Length, window[^2], window[^1], prefix: false);
+        return (_gate[bit >> 6] & (1UL << bit)) != 0;
     }
 
     public FuzzyName[] Names { get; }
@@ -129,7 +192,8 @@ internal sealed class FuzzyIndex
     /// <summary>Adds the names filed under <paramref name="hash"/> to <paramref name="found"/>.</summary>
     public void Find(ulong hash, List<int> found)
     {
-        if (_hashes.Length == 0)
+        var bit = (int)(hash * Multiplier >> _filterShift);
+        if ((_filter[bit >> 6] & (1UL << bit)) == 0)
         {
             return;
         }
@@ -158,6 +222,18 @@ internal sealed class FuzzyIndex
     public static ulong Step(ulong prefix, char next) => (prefix * Multiplier) + next + 1UL;
 
     public static ulong Whole(ReadOnlySpan<ulong> prefix, int length) => Finish(prefix[length], length);
+
+    /// <summary>The hash of letters [a, b) of a text whose prefix hashes are <paramref name="prefix"/>.</summary>
+    public static ulong WholeRange(ReadOnlySpan<ulong> prefix, int a, int b) => Finish(prefix[b] - (prefix[a] * Power(b - a)), b - a);
+
+    /// <summary>The hash of letters [a, b) with letter <paramref name="k"/> deleted.</summary>
+    public static ulong DeletedRange(ReadOnlySpan<ulong> prefix, int a, int b, int k)
+    {
+        var power = Power(b - k - 1);
+        var head = prefix[k] - (prefix[a] * Power(k - a));
+        var tail = prefix[b] - (prefix[k + 1] * power);
+        return Finish((head * power) + tail, b - a - 1);
+    }
 
     /// <summary>The hash of the key of <paramref name="length"/> units with unit <paramref name="k"/> deleted.</summary>
     public static ulong Deleted(ReadOnlySpan<ulong> prefix, int length, int k)

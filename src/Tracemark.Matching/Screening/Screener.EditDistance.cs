@@ -19,9 +19,9 @@ internal sealed partial class Screener
 
     private readonly List<Word> _words = [];
     private readonly List<int> _found = [];
-    private readonly ulong[] _prefix = new ulong[MatrixSide];
-    private readonly char[] _letters = new char[MatrixSide];
-    private readonly int[] _letterUnit = new int[MatrixSide];
+    private char[] _letters = new char[256];
+    private int[] _letterUnit = new int[256];
+    private ulong[] _prefix = new ulong[257];
     private readonly char[] _redrawn = new char[MatrixSide];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
@@ -30,6 +30,10 @@ internal sealed partial class Screener
     {
         public int First;
         public int Last;
+
+        /// <summary>The word's letters, repeats written out, in <see cref="_letters"/>.</summary>
+        public int LetterStart;
+        public int LetterEnd;
 
         /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
@@ -47,16 +51,26 @@ internal sealed partial class Screener
         /// <summary>Digits, or a word of the word list.</summary>
         Ordinary = 2,
 
-        /// <summary>Digits, or a common (lower-case) word of the word list.</summary>
-        Common = 8,
-
         /// <summary>A word of some mark's name.</summary>
         MarkWord = 4,
+
+        /// <summary>Digits, or a common (lower-case) word of the word list.</summary>
+        Common = 8,
     }
 
+    /// <summary>Splits the text into words and writes out its letters once, with their prefix hashes, for every window to share.</summary>
     private void FindEditLookalikes()
     {
         var s = _stream;
+        var total = s.FoldLength(0, s.Length);
+        if (_letters.Length < total)
+        {
+            _letters = new char[total];
+            _letterUnit = new int[total];
+            _prefix = new ulong[total + 1];
+        }
+
+        var letters = 0;
         for (var first = 0; first < s.Length;)
         {
             var last = first + 1;
@@ -66,12 +80,21 @@ internal sealed partial class Screener
             }
 
             var searchable = true;
-            for (var k = first; k < last && searchable; k++)
+            var letterStart = letters;
+            for (var k = first; k < last; k++)
             {
-                searchable = (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
+                searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
+                for (var r = 0; r < s.Run[k]; r++)
+                {
+                    var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
+                    _letters[letters] = letter;
+                    _letterUnit[letters] = k;
+                    _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
+                    letters++;
+                }
             }
 
-            _words.Add(new Word { First = first, Last = last, Searchable = searchable });
+            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable });
             first = last;
         }
 
@@ -95,45 +118,38 @@ internal sealed partial class Screener
         var index = set.Fuzzy;
         var longest = Math.Min(MaxLetters, index.LongestName + 2);
         var shortest = index.ShortestName - 1;
-        var maxWords = Math.Min(MaxWindowWords, index.MostWords);
+        var maxWords = Math.Min(MaxWindowWords, index.MostWords + 1);
         var words = CollectionsMarshal.AsSpan(_words);
-        for (var w0 = 0; w0 < words.Length; w0++)
+        var nextUncommon = words.Length;
+        for (var w0 = words.Length - 1; w0 >= 0; w0--)
         {
-            if (!words[w0].Searchable)
+            // A window searched from w0 needs a word that is not common: none before nextUncommon.
+            if ((Know(ref words[w0]) & Knowledge.Common) == Knowledge.NotLookedUp)
+            {
+                nextUncommon = w0;
+            }
+
+            if (nextUncommon - w0 >= maxWords)
             {
                 continue;
             }
 
+            var a = words[w0].LetterStart;
             var ordinary = true;
-            var common = true;
-            var letters = 0;
-            _prefix[0] = 0;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
             {
-                for (var k = words[w].First; k < words[w].Last && letters <= longest; k++)
-                {
-                    for (var r = 0; r < _stream.Run[k] && letters <= longest; r++)
-                    {
-                        var letter = r == 0 ? _stream.Visual[k] : _stream.VisualLast[k];
-                        _letters[letters] = letter;
-                        _letterUnit[letters] = k;
-                        _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
-                        letters++;
-                    }
-                }
-
-                if (letters > longest)
+                var b = words[w].LetterEnd;
+                if (b - a > longest)
                 {
                     break;
                 }
 
                 var known = Know(ref words[w]);
                 ordinary &= (known & Knowledge.Ordinary) != Knowledge.NotLookedUp;
-                common &= (known & Knowledge.Common) != Knowledge.NotLookedUp;
-                var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : !common;
-                if (searched && letters >= shortest)
+                var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
+                if (searched && b - a >= shortest && index.MayMatch(w - w0 + 1, _letters.AsSpan(a, b - a)))
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, letters);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b);
                 }
             }
         }
@@ -158,14 +174,9 @@ internal sealed partial class Screener
             else if (length <= _fold.Length)
             {
                 var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
-                if (_lexicon.Words.ContainsFolded(folded))
+                if (_lexicon.Words.TryGetFolded(folded, out var common))
                 {
-                    known |= Knowledge.Ordinary;
-                }
-
-                if (_lexicon.Words.ContainsCommonFolded(folded))
-                {
-                    known |= Knowledge.Common;
+                    known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
                 }
 
                 if (IsMarkWord(folded))
@@ -180,20 +191,22 @@ internal sealed partial class Screener
         return word.Known;
     }
 
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int letters)
+    /// <summary>Letters [a, b) of the text, units [start, end), against the names filed under their hash or one deletion.</summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b)
     {
         var index = set.Fuzzy;
         _found.Clear();
-        index.Find(FuzzyIndex.Whole(_prefix, letters), _found);
-        for (var k = 0; k < letters; k++)
+        index.Find(FuzzyIndex.WholeRange(_prefix, a, b), _found);
+        for (var k = a; k < b; k++)
         {
-            index.Find(FuzzyIndex.Deleted(_prefix, letters, k), _found);
+            index.Find(FuzzyIndex.DeletedRange(_prefix, a, b, k), _found);
         }
 
-        Consider(set, start, end, windowWords, _letters.AsSpan(0, letters), redrawn: false);
+        var letters = _letters.AsSpan(a, b - a);
+        Consider(set, start, end, windowWords, letters, a);
         foreach (var (drawn, letter) in DrawnLetters)
         {
-            if (_letters.AsSpan(0, letters).IndexOf(drawn, StringComparison.Ordinal) >= 0)
+            if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
             {
                 ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
             }
@@ -201,19 +214,19 @@ internal sealed partial class Screener
     }
 
     /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again.</summary>
-    private void ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, int letters, string drawn, char letter)
+    private void ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
     {
         var written = 0;
-        for (var k = 0; k < letters; k++)
+        for (var k = 0; k < letters.Length; k++)
         {
-            if (k + 1 < letters && _letters[k] == drawn[0] && _letters[k + 1] == drawn[1])
+            if (k + 1 < letters.Length && letters[k] == drawn[0] && letters[k + 1] == drawn[1])
             {
                 _redrawn[written++] = letter;
                 k++;
             }
             else
             {
-                _redrawn[written++] = _letters[k];
+                _redrawn[written++] = letters[k];
             }
         }
 
@@ -227,11 +240,13 @@ internal sealed partial class Screener
             index.Find(FuzzyIndex.Deleted(prefix, written, k), _found);
         }
 
-        Consider(set, start, end, windowWords, _redrawn.AsSpan(0, written), redrawn: true);
+        Consider(set, start, end, windowWords, _redrawn.AsSpan(0, written), letterOffset: -1);
     }
 
-    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, bool redrawn)
+    /// <summary>Measures the distance to each proposed name; <paramref name="letterOffset"/> is -1 when drawn letters were redrawn.</summary>
+    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, int letterOffset)
     {
+        var redrawn = letterOffset < 0;
         if (_found.Count == 0)
         {
             return;
@@ -279,7 +294,7 @@ internal sealed partial class Screener
             };
             if (distance > 0)
             {
-                Explain(letters, markLetters, redrawn, ref candidate);
+                Explain(letters, markLetters, letterOffset, ref candidate);
             }
 
             candidate.Distance = Math.Max(1, distance + (redrawn ? 1 : 0));
@@ -342,8 +357,9 @@ internal sealed partial class Screener
     }
 
     /// <summary>Walks the distance matrix back and names each edit: neighbouring key, swapped letters, vowel, added, left out.</summary>
-    private void Explain(ReadOnlySpan<char> a, ReadOnlySpan<char> markVisual, bool redrawn, ref Candidate candidate)
+    private void Explain(ReadOnlySpan<char> a, ReadOnlySpan<char> markVisual, int letterOffset, ref Candidate candidate)
     {
+        var redrawn = letterOffset < 0;
         var width = markVisual.Length + 1;
         var d = _matrix;
         var i = a.Length;
@@ -359,12 +375,12 @@ internal sealed partial class Screener
             }
 
             // Letters map back to units only when no drawn letters were redrawn.
-            var unit = redrawn ? -1 : _letterUnit[Math.Max(0, i - 1)];
+            var unit = redrawn ? -1 : _letterUnit[letterOffset + Math.Max(0, i - 1)];
             if (i > 1 && j > 1 && here == d[((i - 2) * width) + j - 2] + 1
                 && a[i - 1] == markVisual[j - 2] && a[i - 2] == markVisual[j - 1])
             {
                 candidate.Signs |= LookalikeSigns.Transposition;
-                Detail(ref candidate, DetailShape.Swapped, redrawn ? -1 : _letterUnit[i - 2], markVisual[j - 2], markVisual[j - 1]);
+                Detail(ref candidate, DetailShape.Swapped, redrawn ? -1 : _letterUnit[letterOffset + i - 2], markVisual[j - 2], markVisual[j - 1]);
                 i -= 2;
                 j -= 2;
             }

@@ -17,7 +17,7 @@ internal sealed partial class Screener
     internal const int MaxHits = 10_000;
 
     /// <summary>A mark glued to other words ("nikeshoes") or split apart must have at least this many letters.</summary>
-    private const int MinMergedLetters = 4;
+    internal const int MinMergedLetters = 4;
 
     /// <summary>Longest word (in folded letters) that is examined for a mark glued inside it.</summary>
     private const int MaxMergedWord = 48;
@@ -82,6 +82,13 @@ internal sealed partial class Screener
             _stream = new TextStream();
         }
 
+        if (_letters.Length > TextStream.RetainedCapacity)
+        {
+            _letters = new char[256];
+            _letterUnit = new int[256];
+            _prefix = new ulong[257];
+        }
+
         if (_candidates.Capacity > 1024)
         {
             _candidates = [];
@@ -99,6 +106,17 @@ internal sealed partial class Screener
 
     private void OnPattern(CompiledSet set, int pattern, int end)
     {
+        // Most occurrences end inside a longer word ("ike" in "bike"): only a mark that may be glued to other
+        // words, or followed by a plural s, survives that, so it is settled before anything else is read.
+        var s = _stream;
+        if (end < s.Length && (s.Flags[end] & (UnitFlags.Boundary | UnitFlags.Unsegmented)) == UnitFlags.None
+            && (s.Flags[end - 1] & UnitFlags.Unsegmented) == UnitFlags.None
+            && (_mode == ScreeningMode.ExactOnly || !set.MayGlue[pattern])
+            && (s.Key[end] != 's' || !s.IsAligned(end + 1) || set.Patterns[pattern].Kind != PatternKind.Mark))
+        {
+            return;
+        }
+
         if (_candidates.Count >= MaxHits)
         {
             return;
