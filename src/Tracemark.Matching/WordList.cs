@@ -59,7 +59,16 @@ public sealed class WordList
     public static WordList FromFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return FromWords(paths.SelectMany(File.ReadLines));
+        var files = paths.ToList();
+        foreach (var path in files)
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The word list {path} does not exist.", path);
+            }
+        }
+
+        return FromWords(files.SelectMany(File.ReadLines));
     }
 
     /// <summary>True when the text, folded like the list, is one of its words.</summary>

@@ -272,7 +272,7 @@ internal sealed partial class Screener
             // A window of one word more than the name is a split name ("pom mesfreunde" for Pommesfreunde, cut
             // at a double letter where the automaton cannot see it), never a split and a typo at once.
             var markLetters = index.LettersOf(name);
-            var distance = Distance(letters, markLetters, name.Budget);
+            var distance = EditDistance.Measure(letters, markLetters, name.Budget, _matrix);
             var split = windowWords > name.Words;
             if (distance > name.Budget || (distance > 0 && split) || (distance == 0 && !redrawn && !split)
                 || Covered(set, name.Mark, start, end))
@@ -317,43 +317,6 @@ internal sealed partial class Screener
         }
 
         return false;
-    }
-
-    /// <summary>Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions), or budget + 1 when above it.</summary>
-    private int Distance(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int budget)
-    {
-        var width = b.Length + 1;
-        var d = _matrix;
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var row = i * width;
-            d[row] = i;
-            var best = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var value = Math.Min(Math.Min(d[row - width + j] + 1, d[row + j - 1] + 1), d[row - width + j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    value = Math.Min(value, d[row - (2 * width) + j - 2] + 1);
-                }
-
-                d[row + j] = value;
-                best = Math.Min(best, value);
-            }
-
-            if (best > budget + 1)
-            {
-                return budget + 1;
-            }
-        }
-
-        return d[(a.Length * width) + b.Length];
     }
 
     /// <summary>Walks the distance matrix back and names each edit: neighbouring key, swapped letters, vowel, added, left out.</summary>
