@@ -6,5 +6,6 @@ var root = new RootCommand("Tracemark: the platform on which customs, regulators
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ScreenCommand.Create());
 
 return await CommandLine.RunAsync(root, args);
