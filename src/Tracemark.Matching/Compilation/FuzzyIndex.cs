@@ -45,11 +45,13 @@ internal sealed class FuzzyIndex
     private readonly ulong[] _filter;
     private readonly int _filterShift;
 
-    // A gate in front of the index: one edit leaves a name's first two letters or its last two as they were
-    // (for five letters or more), so a window is worth the deletion look-ups only if its word count, length
-    // and first or last two letters fit some name. One bit per hashed (words, length, pair).
+    // A gate in front of the index: one edit leaves a name's first letters or its last letters as they were,
+    // so a window is worth the deletion look-ups only if its word count, length and first or last letters fit
+    // some name: two letters at each end for names of five or six letters, three from seven letters on (where
+    // no single edit, transpositions included, can reach both ends). One bit per hashed (words, length, letters).
     private readonly ulong[] _gate = new ulong[1 << (GateBits - 6)];
     private const int GateBits = 20;
+    private const int TrigramLetters = 7;
 
     private FuzzyIndex(FuzzyName[] names, char[] letters, ulong[] hashes, int[] entries, int[] bucketStart, int shift)
     {
@@ -80,44 +82,52 @@ internal sealed class FuzzyIndex
         foreach (var name in names)
         {
             var word = letters.AsSpan(name.Offset, name.Letters);
+            var gram = name.Letters >= TrigramLetters ? 3 : 2;
             for (var length = Math.Max(0, name.Letters - name.Budget); length <= name.Letters + name.Budget; length++)
             {
-                Open(name.Words, length, word[0], word[1], prefix: true);
-                Open(name.Words, length, word[^2], word[^1], prefix: false);
+                Open(name.Words, length, word[..gram], prefix: true);
+                Open(name.Words, length, word[^gram..], prefix: false);
             }
 
-            Open(name.Words + 1, name.Letters, word[0], word[1], prefix: true);
+            Open(name.Words + 1, name.Letters, word[..gram], prefix: true);
         }
     }
 
-    private static int GateBit(int words, int length, char a, char b, bool prefix)
+    private static int GateBit(int words, int length, ReadOnlySpan<char> letters, bool prefix)
     {
-        var key = ((ulong)(uint)words << 40) ^ ((ulong)(uint)length << 33) ^ ((ulong)a << 17) ^ ((ulong)b << 1) ^ (prefix ? 1UL : 0UL);
+        var key = ((ulong)(uint)words << 56) ^ ((ulong)(uint)length << 48) ^ (prefix ? 1UL << 47 : 0UL) ^ (ulong)letters.Length;
+        foreach (var c in letters)
+        {
+            key = (key * Multiplier) + c;
+        }
+
         return (int)((key * Multiplier) >> (64 - GateBits));
     }
 
-    private void Open(int words, int length, char a, char b, bool prefix)
+    private void Open(int words, int length, ReadOnlySpan<char> letters, bool prefix)
     {
-        var bit = GateBit(words, length, a, b, prefix);
+        var bit = GateBit(words, length, letters, prefix);
         _gate[bit >> 6] |= 1UL << bit;
+    }
+
+    private bool IsOpen(int words, int length, ReadOnlySpan<char> letters, bool prefix)
+    {
+        var bit = GateBit(words, length, letters, prefix);
+        return (_gate[bit >> 6] & (1UL << bit)) != 0;
     }
 
     /// <summary>Whether a window of <paramref name="words"/> words with these letters may be within budget of a name.</summary>
     public bool MayMatch(int words, ReadOnlySpan<char> window)
     {
-        if (window.Length < 2)
+        var length = window.Length;
+        if (length < 3)
         {
             return false;
         }
 
-        var bit = GateBit(words, window.Length, window[0], window[1], prefix: true);
-        if ((_gate[bit >> 6] & (1UL << bit)) != 0)
-        {
-            return true;
-        }
-
-        bit = GateBit(words, window.Length, window[^2], window[^1], prefix: false);
-        return (_gate[bit >> 6] & (1UL << bit)) != 0;
+        // Names of 5 or 6 letters are reached from windows of up to 7 letters, longer names from 6 letters on.
+        return (length <= TrigramLetters && (IsOpen(words, length, window[..2], prefix: true) || IsOpen(words, length, window[^2..], prefix: false)))
+            || (length >= TrigramLetters - 1 && (IsOpen(words, length, window[..3], prefix: true) || IsOpen(words, length, window[^3..], prefix: false)));
     }
 
     public FuzzyName[] Names { get; }

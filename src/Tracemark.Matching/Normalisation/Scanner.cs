@@ -19,6 +19,25 @@ internal static class Scanner
     // Spaced-out names are short; a longer run of single characters is not glued (and not re-examined forever).
     private const int MaxGroup = 64;
 
+    private static readonly UnitFlags[] AsciiFlags = BuildAsciiFlags();
+
+    private static UnitFlags[] BuildAsciiFlags()
+    {
+        var flags = new UnitFlags[0x80];
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            flags[c] = UnitFlags.Latin;
+            flags[char.ToUpperInvariant(c)] = UnitFlags.Latin;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            flags[c] = UnitFlags.Digit;
+        }
+
+        return flags;
+    }
+
     public static void Normalise(ReadOnlySpan<char> text, TextStream stream)
     {
         var tables = CharTable.Current;
@@ -34,6 +53,15 @@ internal static class Scanner
         while (i < text.Length)
         {
             var c = text[i];
+
+            // Most text is ASCII letters and digits inside a word: one unit each, nothing to decide until the word ends.
+            if (c < 0x80 && !boundary && AsciiFlags[c] != UnitFlags.None && (stream.Flags[stream.Length - 1] & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                Append(stream, units[bmp[c].Offset], c, i, i + 1, AsciiFlags[c]);
+                i++;
+                continue;
+            }
+
             var width = 1;
             var entry = bmp[c];
             scoped ReadOnlySpan<Unit> produced = default;
@@ -273,6 +301,7 @@ internal static class Scanner
         var flags = stream.Flags;
         var letters = 0;
         var digits = 0;
+        var strokes = false;
         for (var i = start; i < end; i++)
         {
             if ((flags[i] & UnitFlags.Digit) != UnitFlags.None)
@@ -282,6 +311,7 @@ internal static class Scanner
             else
             {
                 letters++;
+                strokes |= stream.Original[i] is 'l' or 'I';
             }
         }
 
@@ -290,7 +320,7 @@ internal static class Scanner
             ResolveDigits(stream, start, end, letters);
         }
 
-        if (letters > 2)
+        if (strokes && letters > 2)
         {
             ResolveCase(stream, start, end);
         }

@@ -39,24 +39,20 @@ internal sealed partial class Screener
                 markId = set.MarkIds[candidate.Owner];
             }
 
-            var matched = text[start..end].ToString();
-            var detail = DetailText(text, candidate);
             var code = candidate.Kind == PatternKind.RiskTerm ? ReasonCode.RiskTerm : Reasons.MainCode(candidate.Signs);
-            string[] arguments = detail is null ? [matched, mark] : [matched, mark, detail];
             hits.Add(new ScreeningHit(
                 markId,
                 mark,
                 candidate.Hit,
                 start,
                 end - start,
-                matched,
+                text[start..end].ToString(),
                 Normalised(candidate),
                 candidate.Distance,
                 candidate.Score,
                 candidate.Signs,
                 code,
-                arguments,
-                Reasons.English(candidate.Hit, candidate.Signs, matched, mark, detail, language),
+                DetailText(text, candidate),
                 language));
         }
     }
