@@ -91,6 +91,4 @@ public sealed class WordList
         common = false;
         return !folded.IsEmpty && _lookup.TryGetValue(folded, out common);
     }
-
-    internal IEnumerable<string> Folded => _words.Keys;
 }

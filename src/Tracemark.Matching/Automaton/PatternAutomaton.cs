@@ -34,10 +34,6 @@ internal sealed class PatternAutomaton
     private readonly int[] _dense;
     private readonly EdgeTable _edges;
 
-    public int NodeCount => _fail.Length;
-
-    public int PatternCount => _nextOutput.Length;
-
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
         _symbolOf = symbolOf;

@@ -64,6 +64,4 @@ internal sealed class CompiledSet
     public required HashSet<string> MarkWords { get; init; }
 
     public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> MarkWordLookup => MarkWords.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    public int MarkCount => MarkIds.Length;
 }

@@ -150,9 +150,6 @@ internal sealed class TextStream
     /// <summary>Writes the folded letters of a range, repeats expanded: the form dictionary words are kept in.</summary>
     public int CopyFold(int from, int to, Span<char> destination) => Expand(Fold, FoldLast, from, to, destination);
 
-    /// <summary>Writes the letters of a range as they read, repeats expanded.</summary>
-    public int CopyVisual(int from, int to, Span<char> destination) => Expand(Visual, VisualLast, from, to, destination);
-
     private int Expand(char[] first, char[] last, int from, int to, Span<char> destination)
     {
         var written = 0;
