@@ -152,7 +152,7 @@ internal sealed class Compiler
             {
                 if ((u.Flags & UnitFlags.Digit) != UnitFlags.None)
                 {
-                    u.Key = Confusables.MergeLatinClass(Confusables.Leet[((u.Fold - '0') * 2) + 1]);
+                    u.Key = Confusables.MergeLatinClass(Confusables.LeetLetter(u.Fold));
                 }
 
                 return u;

@@ -394,7 +394,7 @@ internal static class Scanner
             {
                 for (var d = i; d < runEnd; d++)
                 {
-                    var letter = Confusables.Leet[((stream.Fold[d] - '0') * 2) + 1];
+                    var letter = Confusables.LeetLetter(stream.Fold[d]);
                     stream.Visual[d] = letter;
                     stream.VisualLast[d] = letter;
                     stream.Key[d] = Confusables.MergeLatinClass(letter);
