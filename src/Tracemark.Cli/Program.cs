@@ -8,5 +8,6 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(ScreenCommand.Create());
 
 return await CommandLine.RunAsync(root, args);

@@ -3,8 +3,8 @@ namespace Tracemark.Cli.Tests;
 public sealed class CommandLineTests
 {
     [Theory]
-    [InlineData(new string[0], new[] { "serve", "migrate", "demo", "verify" })]
-    [InlineData(new[] { "--help" }, new[] { "serve", "migrate", "demo", "verify" })]
+    [InlineData(new string[0], new[] { "serve", "migrate", "demo", "verify", "import", "screen" })]
+    [InlineData(new[] { "--help" }, new[] { "serve", "migrate", "demo", "verify", "import", "screen" })]
     [InlineData(new[] { "serve", "--help" }, new[] { "--data", "--database", "--urls", "--demo" })]
     [InlineData(new[] { "migrate", "--help" }, new[] { "--data", "--database", "--status" })]
     [InlineData(new[] { "demo", "--help" }, new[] { "--data", "--database", "--force" })]
