@@ -7,6 +7,7 @@ using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
 using Tracemark.Server.Rights;
+using Tracemark.Server.Screening;
 using Tracemark.Server.Sharing;
 
 namespace Tracemark.Server;
@@ -30,6 +31,7 @@ public sealed class Program
         builder.AddCalendars();
         builder.AddNotifications();
         builder.AddRights();
+        builder.AddScreening();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -43,6 +45,7 @@ public sealed class Program
         app.MapCalendars();
         app.MapNotifications();
         app.MapRights();
+        app.MapScreening();
         return app;
     }
 
