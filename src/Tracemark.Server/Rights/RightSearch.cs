@@ -156,9 +156,13 @@ public sealed class RightSearch(Db db)
 
     private static string? Date(DateOnly? date) => date is { } d ? Dates.Format(d) : null;
 
+    /// <summary>
+    /// The similarity a name must reach, and no JIT compilation: it costs more (a quarter of a second) than
+    /// an indexed search takes, and the planner's estimates for trigram matches often trigger it.
+    /// </summary>
     private static async Task UseThresholdAsync(DbTx tx, CancellationToken cancellationToken) =>
         await tx.ExecuteAsync(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true)",
+            "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true), set_config('jit', 'off', true)",
             new { threshold = Threshold.ToString(CultureInfo.InvariantCulture) },
             cancellationToken);
 

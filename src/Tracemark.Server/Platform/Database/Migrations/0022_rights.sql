@@ -76,6 +76,20 @@ CREATE UNIQUE INDEX rights_key ON rights (jurisdiction, type, number_key);
 CREATE INDEX rights_number ON rights (number_key);
 CREATE INDEX rights_owner ON rights (owner_org_id, id DESC);
 CREATE INDEX rights_names ON rights USING gin (search_names gin_trgm_ops);
+
+-- Under row-level security PostgreSQL may use an index for a condition only when the condition's function
+-- is LEAKPROOF (it cannot reveal rows the policy hides through errors or side effects); pg_trgm does not
+-- mark its word-similarity operators so, and without it every name search reads the whole table. They
+-- compare two texts and raise no errors that depend on them. Marking them needs a superuser (the embedded
+-- cluster's owner is one); elsewhere a warning says what to ask the database administrator for.
+DO $$
+BEGIN
+    ALTER FUNCTION word_similarity_op(text, text) LEAKPROOF;
+    ALTER FUNCTION word_similarity_commutator_op(text, text) LEAKPROOF;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'Run as a superuser: ALTER FUNCTION word_similarity_op(text, text) LEAKPROOF; ALTER FUNCTION word_similarity_commutator_op(text, text) LEAKPROOF; (without it, name search reads every right)';
+END
+$$;
 CREATE INDEX rights_classes ON rights USING gin (classes);
 CREATE INDEX rights_expires ON rights (expires_on);
 CREATE INDEX rights_group ON rights (sharing_group_id) WHERE sharing_group_id IS NOT NULL;
