@@ -5,18 +5,20 @@ namespace Tracemark.Bench.Rights;
 /// <summary>Invented brand-like names: English syllables and common Chinese brand characters, none a real brand by design (random combinations).</summary>
 internal static class Names
 {
-    private static readonly string[] Syllables =
+    // Syllables as onset + vowel + coda (about 3,000 of them), so that a million names are as varied as a
+    // real register rather than a few hundred syllables recombined.
+    private static readonly string[] Onsets = ["", "b", "br", "c", "ch", "cl", "cr", "d", "dr", "f", "fl", "fr", "g", "gl", "gr", "h", "j", "k", "l", "m", "n", "p", "pl", "pr", "qu", "r", "s", "sh", "sk", "sl", "st", "t", "tr", "v", "w", "z"];
+    private static readonly string[] Vowels = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "y", "io"];
+    private static readonly string[] Codas = ["", "", "n", "r", "l", "s", "x", "nd", "rk", "st", "m", "t", "ck", "ng"];
+
+    private static readonly string[] Words =
     [
-        "nor", "wind", "ea", "gle", "brook", "ver", "dant", "lark", "spire", "quill", "fea", "ther", "sky", "ton", "mar", "vel", "cor", "ban",
-        "tal", "lin", "ro", "sa", "ve", "qua", "zen", "tor", "hal", "mer", "ast", "ria", "dun", "fel", "gar", "hol", "jas", "kel", "lum", "mon",
-        "nel", "ost", "pen", "rav", "sil", "tem", "ul", "vin", "wes", "yar", "zel", "bri", "cas", "dal", "el", "fin", "gor", "hen", "ir", "jun",
+        " Labs", " Home", " Sport", " Outdoor", " Pharma", " Motors", " Tea", " Kids", " Pro", " Studio", " Foods", " Beauty", " Tools", " Audio",
+        " Wear", " Garden", " Optics", " Bikes", " Toys", " Living",
     ];
 
-    private static readonly string[] Words = ["", "", "", "", " Labs", " Home", " Sport", " Outdoor", " Pharma", " Motors", " Tea", " Kids", " Pro", " Studio"];
-
     private static readonly string Han =
-        "北风鹰溪绿原云雀峰金银龙华东乐门马鸟国宝丽达兴丰广电业发美佳康健安泰恒盛源新星月光明天海山林森雪梅兰竹菊春秋冬夏江河湖泉石玉晶锦绣彩虹辉煌" +
-        "鑫鼎鸿运福禄寿喜嘉和顺利通讯科技智慧创意家居服饰鞋帽制药汽车电子食品茶酒";
+        "北风鹰溪绿原云雀峰金银龙华东乐门马鸟国宝丽达兴丰广电业发美佳康健安泰恒盛源新星月光明天海山林森雪梅兰竹菊春秋冬夏江河湖泉石玉晶锦绣彩虹辉煌鑫鼎鸿运福禄寿喜嘉和顺利通讯科技智慧创意家居服饰鞋帽制药汽车电子食品茶酒阳晨曦霞雨露霜雾岚峦岩溪涧潭澜波涛舟帆港湾岛洲城乡村镇街桥塔楼阁亭园苑庭院坊堂轩斋居青红橙黄紫蓝白黑灰银铜铁钢锋锐捷速达远航翔飞腾跃奔驰骏豹狮虎熊鹿鹤雁燕鸥鹭凤麟诚信德仁义礼智勇毅恒久远长永昌隆兴旺富贵吉祥如意安康宁静雅致精品优选尚品汇聚合众百千万亿方圆正中上下左右前后内外高低大小多少早晚古今先后心意情思想念望";
 
     // Simplified characters whose traditional forms differ whose traditional forms differ, for "the other script" queries.
     private const string Simplified = "风鹰云龙华东乐门马鸟国宝丽达兴丰广电业发鸿运禄顺讯创饰药车绿银兰锦绣辉寿来";
@@ -30,16 +32,16 @@ internal static class Names
         var parts = 2 + random.Next(2);
         for (var i = 0; i < parts; i++)
         {
-            builder.Append(Syllables[random.Next(Syllables.Length)]);
+            builder.Append(Onsets[random.Next(Onsets.Length)]).Append(Vowels[random.Next(Vowels.Length)]).Append(Codas[random.Next(Codas.Length)]);
         }
 
         builder[0] = char.ToUpperInvariant(builder[0]);
-        return builder + Words[random.Next(Words.Length)];
+        return random.Next(4) == 0 ? builder + Words[random.Next(Words.Length)] : builder.ToString();
     }
 
     public static string Chinese(Random random)
     {
-        var length = 2 + random.Next(3);
+        var length = random.Next(5) == 0 ? 2 : 3 + random.Next(2);
         var chars = new char[length];
         for (var i = 0; i < length; i++)
         {

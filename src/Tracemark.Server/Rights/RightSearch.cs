@@ -47,8 +47,15 @@ public sealed record RightSearchPage(IReadOnlyList<RightView> Items, string? Nex
 /// </summary>
 public sealed class RightSearch(Db db)
 {
-    /// <summary>pg_trgm's word similarity a name must reach to match; its default (0.6) misses two typos in a short name.</summary>
-    public const double Threshold = 0.45;
+    /// <summary>
+    /// pg_trgm's word similarity a name must reach: first <see cref="CloseMatch"/> (one typo in a word of a name
+    /// scores above it), and only when that finds less than a page, <see cref="LooseMatch"/> (two typos in a
+    /// short name). The close pass keeps common words ("Home", "Pharma") from making every search rank
+    /// thousands of candidates; the cursor remembers which pass a page came from.
+    /// </summary>
+    public const double CloseMatch = 0.6;
+
+    public const double LooseMatch = 0.45;
 
     private const int FacetTop = 20;
 
@@ -78,33 +85,24 @@ public sealed class RightSearch(Db db)
         var take = Paging.Limit(rules, QueryValues.Number(rules, "limit", filter.Limit));
         var parameters = Parse(rules, filter);
         var facets = QueryValues.Bool(rules, "facets", filter.Facets) ?? false;
-        var (afterScore, afterId) = DecodeCursor(rules, filter.Cursor);
+        var cursor = DecodeCursor(rules, filter.Cursor);
         rules.ThrowIfAny();
-        parameters.Add("afterScore", afterScore);
-        parameters.Add("afterId", afterId);
+        parameters.Add("afterScore", cursor?.Score);
+        parameters.Add("afterId", cursor?.Id);
         parameters.Add("take", take + 1);
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        await UseThresholdAsync(tx, cancellationToken);
-        var rows = await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
-            new CommandDefinition(
-                $"""
-                SELECT * FROM (
-                    {RightStore.Select}, {Score} AS score
-                    {RightStore.From}
-                    {Where}
-                ) s
-                WHERE (@afterId::uuid IS NULL OR (s.score, s.id) < (@afterScore::float8, @afterId::uuid))
-                ORDER BY s.score DESC, s.id DESC
-                LIMIT @take
-                """,
-                parameters,
-                tx.Transaction,
-                cancellationToken: cancellationToken),
-            (row, score) => row.ToView(score),
-            splitOn: "score");
-        var items = rows.ToList();
-        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
+        var threshold = cursor?.Threshold ?? CloseMatch;
+        await UseThresholdAsync(tx, threshold, cancellationToken);
+        var items = await PageAsync(tx, parameters, cancellationToken);
+        if (cursor is null && items.Count <= take && threshold > LooseMatch && parameters.Get<string?>("folded") is not null)
+        {
+            threshold = LooseMatch;
+            await UseThresholdAsync(tx, threshold, cancellationToken);
+            items = await PageAsync(tx, parameters, cancellationToken);
+        }
+
+        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{threshold.ToString("R", CultureInfo.InvariantCulture)}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
         var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, parameters, cancellationToken) : null);
 
         var restricted = page.Items.Where(r => r.Distribution != Distribution.Public).Select(r => r.Id).ToList();
@@ -118,6 +116,34 @@ public sealed class RightSearch(Db db)
     }
 
     /// <summary>
+    /// Ranks ids and scores first and reads whole rows only for the page, so a query with thousands of
+    /// candidates does not carry thousands of full rows through the sort.
+    /// </summary>
+    private static async Task<List<RightView>> PageAsync(DbTx tx, DynamicParameters parameters, CancellationToken cancellationToken) =>
+        (await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
+            new CommandDefinition(
+                $"""
+                WITH ranked AS (
+                    SELECT r.id, {Score} AS score
+                    FROM rights r JOIN organisations o ON o.id = r.owner_org_id
+                    {Where}
+                ), page AS (
+                    SELECT id, score FROM ranked
+                    WHERE (@afterId::uuid IS NULL OR (score, id) < (@afterScore::float8, @afterId::uuid))
+                    ORDER BY score DESC, id DESC
+                    LIMIT @take
+                )
+                {RightStore.Select}, page.score
+                FROM page JOIN rights r ON r.id = page.id JOIN organisations o ON o.id = r.owner_org_id JOIN organisations b ON b.id = r.recorded_by_org_id
+                ORDER BY page.score DESC, page.id DESC
+                """,
+                parameters,
+                tx.Transaction,
+                cancellationToken: cancellationToken),
+            (row, score) => row.ToView(score),
+            splitOn: "score")).ToList();
+
+    /// <summary>
     /// Every matching right as CSV (the import's columns, so an export can be edited and imported again),
     /// streamed. Text that a spreadsheet would run as a formula is neutralised (<see cref="CsvWriter"/>).
     /// </summary>
@@ -128,7 +154,7 @@ public sealed class RightSearch(Db db)
         rules.ThrowIfAny();
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        await UseThresholdAsync(tx, cancellationToken);
+        await UseThresholdAsync(tx, LooseMatch, cancellationToken);
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65_536, leaveOpen: true);
         var csv = new CsvWriter(writer);
         await csv.WriteRowAsync(RightImporter.CsvColumns.Append("holder").Append("id"));
@@ -160,10 +186,10 @@ public sealed class RightSearch(Db db)
     /// The similarity a name must reach, and no JIT compilation: it costs more (a quarter of a second) than
     /// an indexed search takes, and the planner's estimates for trigram matches often trigger it.
     /// </summary>
-    private static async Task UseThresholdAsync(DbTx tx, CancellationToken cancellationToken) =>
+    private static async Task UseThresholdAsync(DbTx tx, double threshold, CancellationToken cancellationToken) =>
         await tx.ExecuteAsync(
             "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true), set_config('jit', 'off', true)",
-            new { threshold = Threshold.ToString(CultureInfo.InvariantCulture) },
+            new { threshold = threshold.ToString(CultureInfo.InvariantCulture) },
             cancellationToken);
 
     private static DynamicParameters Parse(FieldRules rules, RightFilter filter)
@@ -280,23 +306,28 @@ public sealed class RightSearch(Db db)
             owners.Select(o => Guid.Parse(o.Value)).Where(names.ContainsKey).Select(id => new OwnerFacet(id, names[id].NameEn, names[id].NameZh, owners.First(o => Guid.Parse(o.Value) == id).Count)).ToList());
     }
 
-    /// <summary>The cursor carries the last row's score and id: pages stay stable while results are ranked.</summary>
-    private static (double? Score, Guid? Id) DecodeCursor(FieldRules rules, string? cursor)
+    private sealed record Cursor(double Threshold, double Score, Guid Id);
+
+    /// <summary>The cursor carries the pass's threshold and the last row's score and id: pages stay stable while results are ranked.</summary>
+    private static Cursor? DecodeCursor(FieldRules rules, string? cursor)
     {
         var position = Paging.Decode(rules, cursor);
         if (position is null)
         {
-            return (null, null);
+            return null;
         }
 
-        var bar = position.IndexOf('|', StringComparison.Ordinal);
-        if (bar > 0 && double.TryParse(position[..bar], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && Guid.TryParse(position[(bar + 1)..], out var id))
+        var parts = position.Split('|');
+        if (parts.Length == 3
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold) && threshold is >= LooseMatch and <= CloseMatch
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var score)
+            && Guid.TryParse(parts[2], out var id))
         {
-            return (score, id);
+            return new Cursor(threshold, score, id);
         }
 
         rules.Add("cursor", "cursor.invalid");
-        return (null, null);
+        return null;
     }
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
