@@ -26,11 +26,9 @@ CREATE INDEX agent_authorisations_holder ON agent_authorisations (holder_org_id,
 CREATE TABLE rights (
     id uuid PRIMARY KEY,
     owner_org_id uuid NOT NULL REFERENCES organisations (id),
-    -- The organisation that recorded it: the holder itself or an agent acting for it. No foreign key here
-    -- or on origin_node_id: the insert policy pins the first to the caller's organisation and the second is
-    -- the local node, while per-row key checks cost a fifth of a million-row import.
-    recorded_by_org_id uuid NOT NULL,
-    origin_node_id uuid NOT NULL,
+    -- The organisation that recorded it: the holder itself or an agent acting for it.
+    recorded_by_org_id uuid NOT NULL REFERENCES organisations (id),
+    origin_node_id uuid NOT NULL REFERENCES nodes (id),
     version integer NOT NULL DEFAULT 1,
     distribution text NOT NULL DEFAULT 'node' CHECK (distribution IN ('organisation', 'group', 'node', 'partners', 'public')),
     sharing_group_id uuid REFERENCES sharing_groups (id),
@@ -76,20 +74,6 @@ CREATE UNIQUE INDEX rights_key ON rights (jurisdiction, type, number_key);
 CREATE INDEX rights_number ON rights (number_key);
 CREATE INDEX rights_owner ON rights (owner_org_id, id DESC);
 CREATE INDEX rights_names ON rights USING gin (search_names gin_trgm_ops);
-
--- Under row-level security PostgreSQL may use an index for a condition only when the condition's function
--- is LEAKPROOF (it cannot reveal rows the policy hides through errors or side effects); pg_trgm does not
--- mark its word-similarity operators so, and without it every name search reads the whole table. They
--- compare two texts and raise no errors that depend on them. Marking them needs a superuser (the embedded
--- cluster's owner is one); elsewhere a warning says what to ask the database administrator for.
-DO $$
-BEGIN
-    ALTER FUNCTION word_similarity_op(text, text) LEAKPROOF;
-    ALTER FUNCTION word_similarity_commutator_op(text, text) LEAKPROOF;
-EXCEPTION WHEN insufficient_privilege THEN
-    RAISE WARNING 'Run as a superuser: ALTER FUNCTION word_similarity_op(text, text) LEAKPROOF; ALTER FUNCTION word_similarity_commutator_op(text, text) LEAKPROOF; (without it, name search reads every right)';
-END
-$$;
 CREATE INDEX rights_classes ON rights USING gin (classes);
 CREATE INDEX rights_expires ON rights (expires_on);
 CREATE INDEX rights_group ON rights (sharing_group_id) WHERE sharing_group_id IS NOT NULL;
@@ -184,37 +168,15 @@ AS $$
         WHERE a.holder_org_id = holder AND a.agent_org_id = actor AND a.all_rights AND tm_authorisation_in_force(a, at))
 $$;
 
--- The checks of an import that need every recorded right, in one pass over the calling session's own
--- staging table: a number already recorded for another holder ('taken': registration numbers are public
--- facts, and who holds it is not said), a distribution that would narrow the holder's recorded right, and
--- dates that would be out of order together with those recorded. It also marks which staged rows update
--- a right of the holder (existing_id), so the upsert needs no second search. It runs as the owner to see
--- other holders' numbers, so it first checks that the caller acts for the holder.
-CREATE FUNCTION tm_rights_import_check(holder uuid)
-RETURNS TABLE (line integer, problem text, current_distribution text, wanted_distribution text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+-- Which (jurisdiction, type, number_key) keys of an import's staging table are already recorded for another
+-- holder. Registration numbers are public facts, so saying "taken" reveals nothing an office register does
+-- not; who holds it is not said. Reads the calling session's own temporary table.
+CREATE FUNCTION tm_rights_taken_by_others(holder uuid) RETURNS TABLE (line integer) LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-#variable_conflict use_column
 BEGIN
-    IF NOT tm_may_act_for_holder(tm_org(), holder, tm_now()) THEN
-        RAISE EXCEPTION 'organisation % may not import rights for %', tm_org(), holder USING ERRCODE = 'insufficient_privilege';
-    END IF;
-
-    CREATE TEMP TABLE IF NOT EXISTS rights_staging_matches (line integer, id uuid, problem text, current_distribution text, wanted_distribution text) ON COMMIT DROP;
-    TRUNCATE rights_staging_matches;
-    INSERT INTO rights_staging_matches
-    SELECT s.line, x.id,
-           CASE WHEN x.owner_org_id <> holder THEN 'taken'
-                WHEN s.distribution IS NOT NULL AND tm_distribution_narrows(x.distribution, x.sharing_group_id, s.distribution, NULL) THEN 'distribution'
-                WHEN coalesce(s.registered_on, x.registered_on) < coalesce(s.filed_on, x.filed_on)
-                  OR coalesce(s.expires_on, x.expires_on) <= coalesce(s.registered_on, x.registered_on, s.filed_on, x.filed_on) THEN 'dates'
-           END,
-           CASE WHEN x.owner_org_id = holder THEN x.distribution END,
-           s.distribution
-    FROM pg_temp.rights_staging s JOIN rights x ON x.jurisdiction = s.jurisdiction AND x.type = s.type AND x.number_key = s.number_key;
-
-    UPDATE pg_temp.rights_staging s SET existing_id = m.id FROM rights_staging_matches m WHERE m.line = s.line AND m.problem IS NULL;
-    RETURN QUERY SELECT m.line, m.problem, m.current_distribution, m.wanted_distribution FROM rights_staging_matches m WHERE m.problem IS NOT NULL;
+    RETURN QUERY
+    SELECT s.line FROM pg_temp.rights_staging s JOIN rights x ON x.jurisdiction = s.jurisdiction AND x.type = s.type AND x.number_key = s.number_key
+    WHERE x.owner_org_id <> holder;
 END
 $$;
 
