@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
 ensure_dotnet
-ensure_packages "${RUNTIME_PACKAGES[@]}" chromium
+ensure_packages "${RUNTIME_PACKAGES[@]}" chromium openssl # openssl: the ledger tests check signatures with it, as docs/ledger.md tells verifiers to
 
 # Tests must fail, never skip, when what they need is missing.
 export CI="${CI:-true}"

@@ -3,8 +3,8 @@
 
 say() { printf '%s\n' "$*" >&2; }
 
-# Debian packages the product needs at run time.
-RUNTIME_PACKAGES=(postgresql)
+# Debian packages the product needs at run time (the word lists tell ordinary words from lookalikes of marks).
+RUNTIME_PACKAGES=(postgresql wamerican wbritish)
 
 apt_install() {
   local packages=("$@")

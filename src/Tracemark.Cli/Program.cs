@@ -6,6 +6,8 @@ var root = new RootCommand("Tracemark: the platform on which customs, regulators
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(ScreenCommand.Create());
 
 return await CommandLine.RunAsync(root, args);

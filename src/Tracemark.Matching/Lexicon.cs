@@ -76,8 +76,9 @@ public sealed class Lexicon
             index[merged[i].Id] = i;
         }
 
-        var compiled = Compiler.Compile(merged, terms);
-        return new Lexicon(merged, index, compiled, [], null, new bool[merged.Length], terms, words ?? WordList.Empty);
+        words ??= WordList.Empty;
+        var compiled = Compiler.Compile(merged, terms, words);
+        return new Lexicon(merged, index, compiled, [], null, new bool[merged.Length], terms, words);
     }
 
     /// <summary>
@@ -105,7 +106,7 @@ public sealed class Lexicon
         }
 
         var overlayMarks = _overlayMarks.Where(m => !touched.Contains(m.Id)).Concat(changes).ToArray();
-        var overlay = overlayMarks.Length == 0 ? null : Compiler.Compile(overlayMarks, []);
+        var overlay = overlayMarks.Length == 0 ? null : Compiler.Compile(overlayMarks, [], Words);
         return new Lexicon(_baseMarks, _baseIndex, _base, overlayMarks, overlay, masked, (RiskTerm[])RiskTerms, Words);
     }
 

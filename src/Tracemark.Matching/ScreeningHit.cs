@@ -30,7 +30,7 @@ public enum LookalikeSigns
     /// <summary>Full-width or other compatibility characters ("ｎｉｋｅ", "𝐧𝐢𝐤𝐞").</summary>
     Compatibility = 1 << 0,
 
-    /// <summary>Accents or strokes added ("Nïke").</summary>
+    /// <summary>Accents or strokes added ("Nïke"): ordinary spelling in many languages, so still an exact hit.</summary>
     Diacritic = 1 << 1,
 
     /// <summary>Letters of another script or alphabet that look Latin ("Νike" with a Greek capital nu, "lKEA").</summary>
@@ -81,8 +81,11 @@ public enum LookalikeSigns
     /// <summary>Written in the other Chinese script ("鼎泰丰" for 鼎泰豐): still an exact hit.</summary>
     OtherChineseScript = 1 << 17,
 
+    /// <summary>Differences that leave a hit exact: they say how it was written, not that it was disguised.</summary>
+    Informational = Diacritic | OtherChineseScript,
+
     /// <summary>The visual tricks: strong evidence of intent.</summary>
-    Visual = Compatibility | Diacritic | Homoglyph | Leet | Repetition | Separator | Split | Joined | Merged | ChineseConfusable | LookalikeLetters,
+    Visual = Compatibility | Homoglyph | Leet | Repetition | Separator | Split | Joined | Merged | ChineseConfusable | LookalikeLetters,
 
     /// <summary>Arbitrary edits: weak evidence, they also happen by accident.</summary>
     Edits = Keyboard | Transposition | VowelSwap | Addition | Omission | Substitution,
@@ -115,35 +118,85 @@ public enum ReasonCode
 }
 
 /// <summary>One mark, lookalike or risk term found in a text.</summary>
-/// <param name="MarkId">The mark's id; null for a risk term.</param>
-/// <param name="Mark">The name of the mark that matched, or the risk term.</param>
-/// <param name="Kind">Exact, lookalike or risk term.</param>
-/// <param name="Start">Start of the hit in UTF-16 code units of the original text.</param>
-/// <param name="Length">Length of the hit in UTF-16 code units of the original text.</param>
-/// <param name="Matched">The original text of the hit.</param>
-/// <param name="Normalised">What the hit reads as after normalisation ("N1KE" reads "nike").</param>
-/// <param name="Distance">How many letters differ from the mark (0 for an exact hit).</param>
-/// <param name="Score">Confidence from 0 to 1: 1 for exact hits, high for visual tricks, lower for arbitrary edits.</param>
-/// <param name="Signs">Every trick found.</param>
-/// <param name="ReasonCode">The main reason, for translation.</param>
-/// <param name="ReasonArguments">Arguments of the reason: the matched text, the mark, then details such as "Ν for n".</param>
-/// <param name="Reason">The reason in one line of English.</param>
-/// <param name="Language">The language of the risk-term list; null for marks.</param>
-public sealed record ScreeningHit(
-    string? MarkId,
-    string Mark,
-    HitKind Kind,
-    int Start,
-    int Length,
-    string Matched,
-    string Normalised,
-    int Distance,
-    double Score,
-    LookalikeSigns Signs,
-    ReasonCode ReasonCode,
-    IReadOnlyList<string> ReasonArguments,
-    string Reason,
-    string? Language = null);
+public sealed class ScreeningHit
+{
+    private readonly string? _detail;
+    private IReadOnlyList<string>? _arguments;
+    private string? _reason;
+
+    internal ScreeningHit(
+        string? markId,
+        string mark,
+        HitKind kind,
+        int start,
+        int length,
+        string matched,
+        string normalised,
+        int distance,
+        double score,
+        LookalikeSigns signs,
+        ReasonCode reasonCode,
+        string? detail,
+        string? language)
+    {
+        MarkId = markId;
+        Mark = mark;
+        Kind = kind;
+        Start = start;
+        Length = length;
+        Matched = matched;
+        Normalised = normalised;
+        Distance = distance;
+        Score = score;
+        Signs = signs;
+        ReasonCode = reasonCode;
+        _detail = detail;
+        Language = language;
+    }
+
+    /// <summary>The mark's id; null for a risk term.</summary>
+    public string? MarkId { get; }
+
+    /// <summary>The name of the mark that matched, or the risk term.</summary>
+    public string Mark { get; }
+
+    public HitKind Kind { get; }
+
+    /// <summary>Start of the hit in UTF-16 code units of the original text.</summary>
+    public int Start { get; }
+
+    /// <summary>Length of the hit in UTF-16 code units of the original text.</summary>
+    public int Length { get; }
+
+    /// <summary>The original text of the hit.</summary>
+    public string Matched { get; }
+
+    /// <summary>What the hit reads as after normalisation ("N1KE" reads "nike").</summary>
+    public string Normalised { get; }
+
+    /// <summary>How many letters differ from the mark (0 for an exact hit).</summary>
+    public int Distance { get; }
+
+    /// <summary>Confidence from 0 to 1: 1 for exact hits, high for visual tricks, lower for arbitrary edits.</summary>
+    public double Score { get; }
+
+    /// <summary>Every trick found.</summary>
+    public LookalikeSigns Signs { get; }
+
+    /// <summary>The main reason, for translation with <see cref="ReasonArguments"/>.</summary>
+    public ReasonCode ReasonCode { get; }
+
+    /// <summary>The language of the risk-term list; null for marks.</summary>
+    public string? Language { get; }
+
+    /// <summary>Arguments of the reason: the matched text, the mark, then a detail such as "Ν for n" when there is one.</summary>
+    public IReadOnlyList<string> ReasonArguments => _arguments ??= _detail is null ? [Matched, Mark] : [Matched, Mark, _detail];
+
+    /// <summary>The reason in one line of English (built when first asked for: screening a catalogue rarely reads it).</summary>
+    public string Reason => _reason ??= Screening.Reasons.English(Kind, Signs, Matched, Mark, _detail, Language);
+
+    public override string ToString() => $"{Kind.ToWire()} {MarkId} [{Start}, {Length}) \"{Matched}\": {Reason}";
+}
 
 /// <summary>Stable wire names for the enums, as the API and the CLI write them.</summary>
 public static class ScreeningWire

@@ -9,27 +9,30 @@ namespace Tracemark.Matching;
 /// </summary>
 public sealed class WordList
 {
-    private readonly HashSet<string> _words;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    // Folded word → whether it is a common word (written in lower case somewhere in the lists).
+    private readonly Dictionary<string, bool> _words;
+    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private WordList(HashSet<string> words)
+    private WordList(Dictionary<string, bool> words)
     {
         _words = words;
         _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>No ordinary words: every near miss of a mark is a lookalike.</summary>
-    public static WordList Empty { get; } = new([]);
+    public static WordList Empty { get; } = new(new Dictionary<string, bool>(StringComparer.Ordinal));
 
     /// <summary>Debian's American and British English word lists (packages wamerican and wbritish).</summary>
     public static IReadOnlyList<string> SystemDictionaries { get; } = ["/usr/share/dict/american-english", "/usr/share/dict/british-english"];
 
     public int Count => _words.Count;
 
+    /// <remarks>Words written with a capital ("Nike", "Paris") are names: they count as words, but only
+    /// words written in lower case are common words, the kind a mark glued to them is not hidden in.</remarks>
     public static WordList FromWords(IEnumerable<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var set = new Dictionary<string, bool>(StringComparer.Ordinal);
         var stream = new TextStream();
         Span<char> buffer = stackalloc char[128];
         foreach (var word in words)
@@ -43,7 +46,8 @@ public sealed class WordList
             var length = stream.CopyFold(0, stream.Length, buffer);
             if (length > 0)
             {
-                set.Add(new string(buffer[..length]));
+                var folded = new string(buffer[..length]);
+                set[folded] = set.GetValueOrDefault(folded) || !char.IsUpper(word[0]);
             }
         }
 
@@ -55,7 +59,16 @@ public sealed class WordList
     public static WordList FromFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return FromWords(paths.SelectMany(File.ReadLines));
+        var files = paths.ToList();
+        foreach (var path in files)
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The word list {path} does not exist.", path);
+            }
+        }
+
+        return FromWords(files.SelectMany(File.ReadLines));
     }
 
     /// <summary>True when the text, folded like the list, is one of its words.</summary>
@@ -68,7 +81,14 @@ public sealed class WordList
         return stream.FoldLength(0, stream.Length) <= buffer.Length && ContainsFolded(buffer[..stream.CopyFold(0, stream.Length, buffer)]);
     }
 
-    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.Contains(folded);
+    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.ContainsKey(folded);
 
-    internal IEnumerable<string> Folded => _words;
+    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => _lookup.TryGetValue(folded, out var common) && common;
+
+    /// <summary>Looks a folded word up once: whether it is a word, and whether a common one.</summary>
+    internal bool TryGetFolded(ReadOnlySpan<char> folded, out bool common)
+    {
+        common = false;
+        return !folded.IsEmpty && _lookup.TryGetValue(folded, out common);
+    }
 }

@@ -1,6 +1,7 @@
 using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
+using Tracemark.Server.Calendars;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
@@ -26,6 +27,7 @@ public sealed class Program
         builder.AddSharing();
         builder.AddAudit();
         builder.AddAlerts();
+        builder.AddCalendars();
         builder.AddNotifications();
         builder.AddRights();
 
@@ -38,6 +40,7 @@ public sealed class Program
         app.MapSharing();
         app.MapAudit();
         app.MapAlerts();
+        app.MapCalendars();
         app.MapNotifications();
         app.MapRights();
         return app;

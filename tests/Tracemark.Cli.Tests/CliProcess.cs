@@ -12,12 +12,14 @@ internal static class CliProcess
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "tracemark.dll");
 
-    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
+    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, bool redirectInput = false)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
+            StandardInputEncoding = redirectInput ? new System.Text.UTF8Encoding(false) : null,
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Dll);
@@ -40,9 +42,15 @@ internal static class CliProcess
         return Process.Start(psi)!;
     }
 
-    public static async Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    public static async Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, string? input = null)
     {
-        using var process = Start(arguments, environment);
+        using var process = Start(arguments, environment, input is not null);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));

@@ -3,11 +3,12 @@ namespace Tracemark.Cli.Tests;
 public sealed class CommandLineTests
 {
     [Theory]
-    [InlineData(new string[0], new[] { "serve", "migrate", "demo" })]
-    [InlineData(new[] { "--help" }, new[] { "serve", "migrate", "demo" })]
+    [InlineData(new string[0], new[] { "serve", "migrate", "demo", "verify", "import", "screen" })]
+    [InlineData(new[] { "--help" }, new[] { "serve", "migrate", "demo", "verify", "import", "screen" })]
     [InlineData(new[] { "serve", "--help" }, new[] { "--data", "--database", "--urls", "--demo" })]
     [InlineData(new[] { "migrate", "--help" }, new[] { "--data", "--database", "--status" })]
     [InlineData(new[] { "demo", "--help" }, new[] { "--data", "--database", "--force" })]
+    [InlineData(new[] { "verify", "--help" }, new[] { "--receipt", "--file", "--public-key", "--old", "--new", "--proof", "--server" })]
     public async Task Every_command_documents_itself(string[] arguments, string[] mentioned)
     {
         var result = await CliProcess.RunAsync(arguments);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tracemark.Core.Time;
 using Tracemark.Server;
@@ -27,6 +28,9 @@ public class TracemarkFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
 
     public string DataFolder => _dataFolder;
+
+    /// <summary>Errors the server logged (unhandled exceptions and the like), also written to each test's output.</summary>
+    public CapturedErrors ServerErrors { get; } = new();
 
     /// <summary>Extra configuration for this test class, e.g. ["Tracemark:Demo"] = "true".</summary>
     protected virtual IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -80,8 +84,11 @@ public class TracemarkFactory : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
         builder.ConfigureTestServices(services =>
         {
+            // Requests run in the calling test's context, so what the server logs reaches that test's output.
+            services.Configure<TestServerOptions>(o => o.PreserveExecutionContext = true);
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
         });

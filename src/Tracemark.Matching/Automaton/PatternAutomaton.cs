@@ -15,7 +15,7 @@ internal interface IPatternSink
 /// </summary>
 internal sealed class PatternAutomaton
 {
-    private const int DenseDepth = 3;
+    private const int DenseDepth = 6;
     private const int DenseWidth = 37; // symbol 0 is "no pattern has this character", 1..26 letters, 27..36 digits
     private const ushort ManyChildren = ushort.MaxValue;
     private const int Root = 0;
@@ -29,12 +29,10 @@ internal sealed class PatternAutomaton
     private readonly int[] _onlyChild;
     private readonly ushort[] _onlySymbol;
     private readonly int[] _denseRow;
+    private readonly int[] _rowNode;
+    private bool _premultiplied;
     private readonly int[] _dense;
     private readonly EdgeTable _edges;
-
-    public int NodeCount => _fail.Length;
-
-    public int PatternCount => _nextOutput.Length;
 
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
@@ -47,6 +45,7 @@ internal sealed class PatternAutomaton
         _onlyChild = new int[nodes];
         _onlySymbol = new ushort[nodes];
         _denseRow = new int[nodes];
+        _rowNode = new int[denseRows];
         _dense = new int[denseRows * DenseWidth];
         _edges = new EdgeTable(edges);
     }
@@ -174,6 +173,7 @@ internal sealed class PatternAutomaton
         }
 
         automaton.Link(firstChild, nextSibling, depth, symbol);
+        automaton.Premultiply();
         return automaton;
     }
 
@@ -204,6 +204,7 @@ internal sealed class PatternAutomaton
                 }
 
                 _denseRow[node] = row / DenseWidth;
+                _rowNode[row / DenseWidth] = node;
             }
 
             for (var child = firstChild[node]; child >= 0; child = nextSibling[child])
@@ -216,6 +217,37 @@ internal sealed class PatternAutomaton
             }
         }
     }
+
+    /// <summary>
+    /// Rewrites the dense rows for the scan: a target is the offset of its own row when it has one, or the
+    /// complement of its node id when it is deep, and column 0 (no symbol uses it) holds the row's report node,
+    /// so a step between shallow states is one array read and finding its outputs one more in the same row.
+    /// </summary>
+    private void Premultiply()
+    {
+        for (var row = 0; row * DenseWidth < _dense.Length; row++)
+        {
+            var offset = row * DenseWidth;
+            for (var s = 1; s < DenseWidth; s++)
+            {
+                _dense[offset + s] = Encode(_dense[offset + s]);
+            }
+        }
+
+        for (var node = 0; node < _denseRow.Length; node++)
+        {
+            if (_denseRow[node] >= 0)
+            {
+                _dense[_denseRow[node] * DenseWidth] = _report[node];
+            }
+        }
+
+        _premultiplied = true;
+    }
+
+    private int Encode(int node) => _denseRow[node] >= 0 ? _denseRow[node] * DenseWidth : ~node;
+
+    private int Decode(int state) => state >= 0 ? _rowNode[state / DenseWidth] : ~state;
 
     private int Child(int node, int symbol)
     {
@@ -237,7 +269,8 @@ internal sealed class PatternAutomaton
                 var row = _denseRow[node];
                 if (row >= 0)
                 {
-                    return _dense[(row * DenseWidth) + symbol];
+                    var target = _dense[(row * DenseWidth) + symbol];
+                    return _premultiplied ? Decode(target) : target;
                 }
             }
 
@@ -261,18 +294,20 @@ internal sealed class PatternAutomaton
         where TSink : struct, IPatternSink
     {
         var symbolOf = _symbolOf;
-        var node = Root;
+        var dense = _dense;
+        var state = 0; // the root's row
         for (var j = 0; j < keys.Length; j++)
         {
             var symbol = symbolOf[keys[j]];
             if (symbol == 0)
             {
-                node = Root;
+                state = 0;
                 continue;
             }
 
-            node = Next(node, symbol);
-            for (var output = _report[node]; output > 0; output = _outputLink[output])
+            state = state >= 0 && symbol < DenseWidth ? dense[state + symbol] : Encode(Next(Decode(state), symbol));
+            var report = state >= 0 ? dense[state] : _report[~state];
+            for (var output = report; output > 0; output = _outputLink[output])
             {
                 for (var p = _firstOutput[output]; p >= 0; p = _nextOutput[p])
                 {

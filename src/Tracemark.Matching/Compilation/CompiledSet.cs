@@ -18,8 +18,10 @@ internal enum PatternKind : byte
 /// <param name="Offset">Where the pattern's units start in the unit arrays.</param>
 /// <param name="Length">Units in the pattern.</param>
 /// <param name="Letters">Letters in the pattern, repeats counted.</param>
+/// <param name="ShortestWord">Letters in the pattern's shortest word ("S&amp;P" has one-letter words).</param>
+/// <param name="CommonWord">The pattern, words run together, is a common word of the language ("Power", "Smart").</param>
 [StructLayout(LayoutKind.Auto)]
-internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters);
+internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool CommonWord);
 
 /// <summary>
 /// Marks, risk terms and exclusions compiled for screening: the automaton over their keys, the mark side
@@ -39,9 +41,16 @@ internal sealed class CompiledSet
 
     public required PatternInfo[] Patterns { get; init; }
 
+    /// <summary>Per pattern: whether it may be found glued inside a longer word ("nikeshoes"); the others need word boundaries.</summary>
+    public required bool[] MayGlue { get; init; }
+
     public required char[] Fold { get; init; }
 
+    public required char[] FoldLast { get; init; }
+
     public required char[] Visual { get; init; }
+
+    public required char[] VisualLast { get; init; }
 
     public required byte[] Run { get; init; }
 
@@ -55,6 +64,4 @@ internal sealed class CompiledSet
     public required HashSet<string> MarkWords { get; init; }
 
     public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> MarkWordLookup => MarkWords.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    public int MarkCount => MarkIds.Length;
 }

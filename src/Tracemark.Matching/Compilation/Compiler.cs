@@ -11,29 +11,35 @@ internal sealed class Compiler
     private readonly List<int> _offsets = [0];
     private readonly List<PatternInfo> _patterns = [];
     private readonly List<char> _fold = [];
+    private readonly List<char> _foldLast = [];
     private readonly List<char> _visual = [];
+    private readonly List<char> _visualLast = [];
     private readonly List<byte> _run = [];
     private readonly List<UnitFlags> _flags = [];
     private readonly List<FuzzyName> _fuzzyNames = [];
-    private readonly List<char> _fuzzyKeys = [];
-    private readonly List<char> _fuzzyVisual = [];
+    private readonly List<char> _fuzzyLetters = [];
     private readonly HashSet<string> _markWords = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seenKeys = new(StringComparer.Ordinal);
     private readonly char[] _scratch = new char[256];
+    private readonly WordList _words;
+
+    private Compiler(WordList words) => _words = words;
 
     /// <summary>The unit data of one pattern while its variants are worked out.</summary>
     private struct PatternUnit
     {
         public char Key;
         public char Fold;
+        public char FoldLast;
         public char Visual;
+        public char VisualLast;
         public byte Run;
         public UnitFlags Flags;
     }
 
-    public static CompiledSet Compile(IReadOnlyList<Mark> marks, IReadOnlyList<RiskTerm> riskTerms)
+    public static CompiledSet Compile(IReadOnlyList<Mark> marks, IReadOnlyList<RiskTerm> riskTerms, WordList words)
     {
-        var compiler = new Compiler();
+        var compiler = new Compiler(words);
         var markIds = new string[marks.Count];
         var markNames = new string[marks.Count][];
         for (var m = 0; m < marks.Count; m++)
@@ -111,7 +117,9 @@ internal sealed class Compiler
             {
                 Key = _stream.Key[i],
                 Fold = _stream.Fold[i],
+                FoldLast = _stream.FoldLast[i],
                 Visual = _stream.Visual[i],
+                VisualLast = _stream.VisualLast[i],
                 Run = _stream.Run[i],
                 Flags = _stream.Flags[i],
             });
@@ -144,7 +152,7 @@ internal sealed class Compiler
             {
                 if ((u.Flags & UnitFlags.Digit) != UnitFlags.None)
                 {
-                    u.Key = Confusables.MergeLatinClass(Confusables.Leet[((u.Fold - '0') * 2) + 1]);
+                    u.Key = Confusables.MergeLatinClass(Confusables.LeetLetter(u.Fold));
                 }
 
                 return u;
@@ -157,10 +165,12 @@ internal sealed class Compiler
         foreach (var unit in units)
         {
             if (joined.Count > 0 && (unit.Flags & joined[^1].Flags & UnitFlags.Latin) != UnitFlags.None
-                && unit.Key == joined[^1].Key && unit.Visual == joined[^1].Visual)
+                && unit.Key == joined[^1].Key && unit.Visual == joined[^1].VisualLast)
             {
                 var last = joined[^1];
                 last.Run = (byte)Math.Min(byte.MaxValue, last.Run + unit.Run);
+                last.FoldLast = unit.FoldLast;
+                last.VisualLast = unit.VisualLast;
                 joined[^1] = last;
                 continue;
             }
@@ -212,53 +222,71 @@ internal sealed class Compiler
         }
 
         var letters = 0;
-        foreach (var unit in units)
+        var word = 0;
+        var shortest = int.MaxValue;
+        var folded = 0;
+        for (var i = 0; i < units.Count; i++)
         {
+            var unit = units[i];
             _keys.Add(unit.Key);
             _fold.Add(unit.Fold);
+            _foldLast.Add(unit.FoldLast);
             _visual.Add(unit.Visual);
+            _visualLast.Add(unit.VisualLast);
             _run.Add(unit.Run);
             _flags.Add(unit.Flags);
             letters += unit.Run;
+            if (i > 0 && (unit.Flags & UnitFlags.HardBoundary) != UnitFlags.None)
+            {
+                shortest = Math.Min(shortest, word);
+                word = 0;
+            }
+
+            // Digits do not count: "10-11" run together is a number, not two words joined.
+            word += (unit.Flags & UnitFlags.Digit) == UnitFlags.None ? unit.Run : 0;
+            for (var r = 0; r < unit.Run && folded < _scratch.Length; r++)
+            {
+                _scratch[folded++] = r == 0 ? unit.Fold : unit.FoldLast;
+            }
         }
 
-        _patterns.Add(new PatternInfo(kind, owner, name, _fold.Count - units.Count, units.Count, letters));
+        shortest = Math.Min(shortest, word);
+        var common = kind == PatternKind.Mark && _words.ContainsCommonFolded(_scratch.AsSpan(0, folded));
+        _patterns.Add(new PatternInfo(kind, owner, name, _fold.Count - units.Count, units.Count, letters, shortest, common));
         _offsets.Add(_keys.Count);
     }
 
     private void AddFuzzy(int mark, int name, List<PatternUnit> units)
     {
         var letters = 0;
-        foreach (var unit in units)
+        var words = 1;
+        for (var i = 0; i < units.Count; i++)
         {
-            if ((unit.Flags & (UnitFlags.Digit | UnitFlags.Unsegmented)) != UnitFlags.None)
+            if ((units[i].Flags & UnitFlags.Unsegmented) != UnitFlags.None)
             {
                 return;
             }
 
-            letters += unit.Run;
-        }
-
-        var budget = FuzzyIndex.BudgetFor(letters);
-        if (budget == 0 || units.Count > FuzzyIndex.MaxKeyLength)
-        {
-            return;
-        }
-
-        var words = 1;
-        for (var i = 1; i < units.Count; i++)
-        {
-            if ((units[i].Flags & UnitFlags.HardBoundary) != UnitFlags.None)
+            letters += units[i].Run;
+            if (i > 0 && (units[i].Flags & UnitFlags.HardBoundary) != UnitFlags.None)
             {
                 words++;
             }
         }
 
-        _fuzzyNames.Add(new FuzzyName(mark, name, _fuzzyKeys.Count, units.Count, letters, budget, words));
+        var budget = FuzzyIndex.BudgetFor(letters);
+        if (budget == 0 || letters > FuzzyIndex.MaxLetters)
+        {
+            return;
+        }
+
+        _fuzzyNames.Add(new FuzzyName(mark, name, _fuzzyLetters.Count, letters, budget, words));
         foreach (var unit in units)
         {
-            _fuzzyKeys.Add(unit.Key);
-            _fuzzyVisual.Add(unit.Visual);
+            for (var r = 0; r < unit.Run; r++)
+            {
+                _fuzzyLetters.Add(r == 0 ? unit.Visual : unit.VisualLast);
+            }
         }
     }
 
@@ -273,12 +301,15 @@ internal sealed class Compiler
             RiskTerms = riskTerms,
             RiskLiterals = literals,
             Patterns = [.. _patterns],
+            MayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.CommonWord)],
             Fold = [.. _fold],
+            FoldLast = [.. _foldLast],
             Visual = [.. _visual],
+            VisualLast = [.. _visualLast],
             Run = [.. _run],
             Flags = [.. _flags],
             Automaton = automaton,
-            Fuzzy = FuzzyIndex.Build(_fuzzyNames, _fuzzyKeys, _fuzzyVisual),
+            Fuzzy = FuzzyIndex.Build(_fuzzyNames, _fuzzyLetters),
             MarkWords = _markWords,
         };
     }

@@ -34,6 +34,9 @@ internal static class Confusables
     /// <summary>Digits and symbols read as letters inside a word ("n1ke", "adid@s", "$upreme").</summary>
     internal const string Leet = "0o1l2z3e4a5s6b7t8b9g$s@a!i|l€e¢c";
 
+    /// <summary>The letter an ASCII digit stands for inside a word (the table starts with the digits in order).</summary>
+    internal static char LeetLetter(char digit) => Leet[((digit - '0') * 2) + 1];
+
     /// <summary>
     /// Letters that stand for each other so often that the engine indexes them as one: capital I and
     /// small l are the same stroke in most sans-serif fonts, and the digit 1 reads as either.

@@ -3,13 +3,40 @@ using System.Text;
 namespace Tracemark.Matching.Normalisation;
 
 /// <summary>
-/// Turns a text into a <see cref="TextStream"/>: one table look-up per character, then, word by word,
-/// the decisions that need context: which digits are letters in disguise ("n1ke", "g00gle" but not
-/// "iphone 4s" or "2000"), and which repeated letters collapse ("nikkeee").
+/// Turns a text into a <see cref="TextStream"/>: one table look-up per character, then, word by word, the
+/// decisions that need context: which digits are letters in disguise ("n1ke", "g00gle" but not "iphone 4s"
+/// or "2000"), which single characters spaced out make one word ("n.i.k.e"), and which repeated letters
+/// collapse ("nikkeee").
 /// </summary>
 internal static class Scanner
 {
-    private const int MaxLeetRun = 3;
+    // Longer digit runs inside a word are model numbers ("mc812ll"), not disguised letters.
+    private const int MaxLeetRun = 2;
+
+    // A digit run at the edge of a word is read as letters only beside this many letters ("nik3", but not "mp3").
+    private const int MinLettersForEdgeLeet = 3;
+
+    // Spaced-out names are short; a longer run of single characters is not glued (and not re-examined forever).
+    private const int MaxGroup = 64;
+
+    private static readonly UnitFlags[] AsciiFlags = BuildAsciiFlags();
+
+    private static UnitFlags[] BuildAsciiFlags()
+    {
+        var flags = new UnitFlags[0x80];
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            flags[c] = UnitFlags.Latin;
+            flags[char.ToUpperInvariant(c)] = UnitFlags.Latin;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            flags[c] = UnitFlags.Digit;
+        }
+
+        return flags;
+    }
 
     public static void Normalise(ReadOnlySpan<char> text, TextStream stream)
     {
@@ -19,11 +46,22 @@ internal static class Scanner
         Span<Unit> pair = stackalloc Unit[2];
         stream.Clear();
         var boundary = true;
+        var space = false;
         var wordStart = 0;
+        var group = default(Group);
         var i = 0;
         while (i < text.Length)
         {
             var c = text[i];
+
+            // Most text is ASCII letters and digits inside a word: one unit each, nothing to decide until the word ends.
+            if (c < 0x80 && !boundary && AsciiFlags[c] != UnitFlags.None && (stream.Flags[stream.Length - 1] & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                Append(stream, units[bmp[c].Offset], c, i, i + 1, AsciiFlags[c]);
+                i++;
+                continue;
+            }
+
             var width = 1;
             var entry = bmp[c];
             scoped ReadOnlySpan<Unit> produced = default;
@@ -90,12 +128,13 @@ internal static class Scanner
                         {
                             if (stream.Length > wordStart)
                             {
-                                FinishWord(stream, wordStart);
+                                FinishWord(text, stream, wordStart, ref group);
                             }
 
                             wordStart = stream.Length;
-                            flags |= UnitFlags.HardBoundary;
+                            flags |= UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None);
                             boundary = false;
+                            space = false;
                         }
 
                         if (unsegmented)
@@ -118,7 +157,7 @@ internal static class Scanner
                             flags |= UnitFlags.Diacritic;
                         }
 
-                        Append(stream, unit, i, i + width, flags);
+                        Append(stream, unit, c, i, i + width, flags);
                     }
 
                     break;
@@ -135,6 +174,7 @@ internal static class Scanner
                     break;
                 default:
                     boundary = true;
+                    space |= char.IsWhiteSpace(c);
                     break;
             }
 
@@ -143,32 +183,60 @@ internal static class Scanner
 
         if (stream.Length > wordStart)
         {
-            FinishWord(stream, wordStart);
+            FinishWord(text, stream, wordStart, ref group);
         }
     }
 
-    /// <summary>A leet symbol reads as a letter when letters surround it ("adid@s"), or, for $ and @, when a letter follows ("$upreme").</summary>
+    /// <summary>The run of spaced-out single characters the last word belongs to, if any.</summary>
+    private struct Group
+    {
+        public int Start;
+        public int Count;
+        public int LastEnd;
+        public char Separator;
+    }
+
+    /// <summary>
+    /// A leet symbol reads as a letter inside a word ("adid@s", "C@$tle", "luck!4"), and $ or @ also at its
+    /// start ("$upreme"); elsewhere it is punctuation ("sale!", "$100", "a | b", "US$5").
+    /// </summary>
     private static bool ReadsAsLetter(char c, TextStream stream, int wordStart, ReadOnlySpan<char> text, int next, CharEntry[] bmp, Unit[] units)
     {
-        var letterBefore = stream.Length > wordStart && (stream.Flags[stream.Length - 1] & (UnitFlags.Digit | UnitFlags.Unsegmented)) == UnitFlags.None;
-        var letterAfter = false;
+        var before = stream.Length > wordStart && (stream.Flags[stream.Length - 1] & UnitFlags.Unsegmented) == UnitFlags.None;
+        var letterBefore = before && (stream.Flags[stream.Length - 1] & UnitFlags.Digit) == UnitFlags.None;
+        var after = UnitKind.KindMask;
         if (next < text.Length)
         {
             var entry = bmp[text[next]];
-            letterAfter = entry.Class == CharClass.Units && (units[entry.Offset].Kind & UnitKind.KindMask) == UnitKind.Letter
-                && !units[entry.Offset].Kind.HasFlag(UnitKind.Unsegmented);
+            if (entry.Class == CharClass.Units && !units[entry.Offset].Kind.HasFlag(UnitKind.Unsegmented))
+            {
+                after = units[entry.Offset].Kind & UnitKind.KindMask;
+            }
         }
 
-        return c is '$' or '@' or '€' or '¢' ? letterAfter : letterBefore && letterAfter;
+        var letterAfter = after == UnitKind.Letter;
+        if (c is '$' or '@' or '€' or '¢')
+        {
+            // After a word of a letter or two it is a currency or an address ("US$5", "HK$"), not a letter.
+            return letterAfter || (letterBefore && (after == UnitKind.LeetSymbol || stream.Length - wordStart >= MinLettersForEdgeLeet));
+        }
+
+        // "!" and "|" are punctuation far more often: only between a letter and a letter or digit.
+        var strongAfter = after is UnitKind.Letter or UnitKind.Digit || (next < text.Length && text[next] is '@' or '$');
+        return before && strongAfter && (letterBefore || letterAfter);
     }
 
-    private static void Append(TextStream stream, Unit unit, int start, int end, UnitFlags flags)
+    private static void Append(TextStream stream, Unit unit, char original, int start, int end, UnitFlags flags)
     {
         stream.EnsureRoom(1);
         var n = stream.Length;
         stream.Key[n] = unit.Key;
         stream.Visual[n] = unit.Visual;
+        stream.VisualLast[n] = unit.Visual;
         stream.Fold[n] = unit.Fold;
+        stream.FoldLast[n] = unit.Fold;
+        stream.Original[n] = original;
+        stream.OriginalLast[n] = original;
         stream.Start[n] = start;
         stream.End[n] = end;
         stream.Run[n] = 1;
@@ -176,13 +244,64 @@ internal static class Scanner
         stream.Length = n + 1;
     }
 
+    /// <summary>
+    /// Ends the word in units [start, Length). Three or more single characters in a row, one separator apart
+    /// and always the same separator, are one word ("n.i.k.e", "n i k e"; in "x n.i.k.e" the x stays out,
+    /// and "h m" is two words). Then the context decisions are made for the word, or the group.
+    /// </summary>
+    private static void FinishWord(ReadOnlySpan<char> text, TextStream stream, int start, ref Group group)
+    {
+        var single = stream.Length - start == 1 && (stream.Flags[start] & UnitFlags.Unsegmented) == UnitFlags.None;
+        var adjacent = single && group.Count is > 0 and < MaxGroup && stream.Start[start] - group.LastEnd == 1;
+        var separator = adjacent ? text[group.LastEnd] : '\0';
+        if (adjacent && (group.Count == 1 || separator == group.Separator))
+        {
+            group.Separator = separator;
+            group.Count++;
+            if (group.Count == 3)
+            {
+                Glue(stream, group.Start + 1, group.Start);
+            }
+
+            if (group.Count >= 3)
+            {
+                Glue(stream, start, group.Start);
+                start = group.Start;
+            }
+        }
+        else if (adjacent && group.Count == 2 && start == group.Start + 2)
+        {
+            // Another separator: the last single character starts a new run with this one ("x t-m-o").
+            group.Start = start - 1;
+            group.Separator = separator;
+        }
+        else
+        {
+            group.Start = start;
+            group.Count = single ? 1 : 0;
+        }
+
+        Resolve(stream, start);
+        group.LastEnd = stream.End[stream.Length - 1];
+    }
+
+    private static void Glue(TextStream stream, int unit, int groupStart)
+    {
+        stream.Flags[unit] = (stream.Flags[unit] & ~UnitFlags.HardBoundary) | UnitFlags.Spaced;
+        for (var k = groupStart; k < stream.Length; k++)
+        {
+            stream.Flags[k] &= ~UnitFlags.SoftBoundary;
+        }
+    }
+
     /// <summary>Context decisions for the word in units [start, Length): leet digits, soft boundaries, repeats.</summary>
-    private static void FinishWord(TextStream stream, int start)
+    private static void Resolve(TextStream stream, int start)
     {
         var end = stream.Length;
         var flags = stream.Flags;
         var letters = 0;
         var digits = 0;
+        var strokes = false;
         for (var i = start; i < end; i++)
         {
             if ((flags[i] & UnitFlags.Digit) != UnitFlags.None)
@@ -192,6 +311,7 @@ internal static class Scanner
             else
             {
                 letters++;
+                strokes |= stream.Original[i] is 'l' or 'I';
             }
         }
 
@@ -200,9 +320,48 @@ internal static class Scanner
             ResolveDigits(stream, start, end, letters);
         }
 
+        if (strokes && letters > 2)
+        {
+            ResolveCase(stream, start, end);
+        }
+
         if (letters > 1)
         {
             CollapseRepeats(stream, start, end);
+        }
+    }
+
+    /// <summary>
+    /// I and l are one stroke in most sans-serif fonts, so the case of the other letters tells what the stroke
+    /// is meant to be: a small l among capitals reads as I ("lKEA"), a capital I among small letters after the
+    /// first reads as l ("GoogIe", "MobiIe").
+    /// </summary>
+    private static void ResolveCase(TextStream stream, int start, int end)
+    {
+        var upper = 0;
+        var lower = 0;
+        for (var i = start; i < end; i++)
+        {
+            var c = stream.Original[i];
+            upper += char.IsUpper(c) ? 1 : 0;
+            lower += char.IsLower(c) ? 1 : 0;
+        }
+
+        var firstUpper = char.IsUpper(stream.Original[start]) ? 1 : 0;
+        for (var i = start; i < end; i++)
+        {
+            var disguise = stream.Original[i] switch
+            {
+                'l' when lower == 1 && upper >= 2 => 'i',
+                'I' when i > start && upper == 1 + firstUpper && lower >= 2 => 'l',
+                _ => '\0',
+            };
+            if (disguise != '\0')
+            {
+                stream.Visual[i] = disguise;
+                stream.VisualLast[i] = disguise;
+                stream.Flags[i] |= UnitFlags.CaseDisguise;
+            }
         }
     }
 
@@ -226,24 +385,23 @@ internal static class Scanner
 
             var before = i > start;
             var after = runEnd < end;
-            var length = runEnd - i;
 
-            // Between letters a short digit run is a disguise ("n1ke", "g00gle"); at the edge of a word only a
-            // single digit is ("nik3", "4didas"), and even then it may be a model number ("iphone4"), so a soft
+            // A short digit run is a disguise between letters ("n1ke", "g00gle") and at the edge of a word
+            // with enough letters ("nik3", "4didas"); even then it may be a model number ("iphone4"), so a soft
             // boundary keeps the letters beside it a word of their own.
-            var interior = before && after && length <= MaxLeetRun;
-            var edge = !interior && length == 1 && letters >= 2;
-            if (interior || edge)
+            var leet = runEnd - i <= MaxLeetRun && (before && after || letters >= MinLettersForEdgeLeet);
+            if (leet)
             {
                 for (var d = i; d < runEnd; d++)
                 {
-                    var letter = Leet(stream.Fold[d]);
+                    var letter = Confusables.LeetLetter(stream.Fold[d]);
                     stream.Visual[d] = letter;
+                    stream.VisualLast[d] = letter;
                     stream.Key[d] = Confusables.MergeLatinClass(letter);
                     flags[d] = (flags[d] & ~UnitFlags.Digit) | UnitFlags.Leet | UnitFlags.Latin;
                 }
 
-                if (edge)
+                if (!(before && after))
                 {
                     flags[before ? i : runEnd] |= UnitFlags.SoftBoundary;
                 }
@@ -265,8 +423,10 @@ internal static class Scanner
         }
     }
 
-    private static char Leet(char digit) => Confusables.Leet[((digit - '0') * 2) + 1];
-
+    /// <summary>
+    /// Letters with the same key in a row become one unit with a count, so "nikkeee" reads "nike"; a digit
+    /// read as a letter at the edge of a word joins the run it repeats ("fos5" is "foss").
+    /// </summary>
     private static void CollapseRepeats(TextStream stream, int start, int end)
     {
         var flags = stream.Flags;
@@ -274,9 +434,11 @@ internal static class Scanner
         for (var read = start + 1; read < end; read++)
         {
             var previous = write - 1;
-            if ((flags[read] & flags[previous] & UnitFlags.Latin) != UnitFlags.None
-                && (flags[read] & UnitFlags.Boundary) == UnitFlags.None
-                && stream.Key[read] == stream.Key[previous] && stream.Visual[read] == stream.Visual[previous])
+            var joins = (flags[read] & UnitFlags.HardBoundary) == UnitFlags.None
+                && ((flags[read] & UnitFlags.SoftBoundary) == UnitFlags.None || (flags[read] & UnitFlags.Leet) != UnitFlags.None);
+            // Same key and same look: "ll" collapses, "li" does not (the key merges l and i, the eye does not).
+            if (joins && (flags[read] & flags[previous] & UnitFlags.Latin) != UnitFlags.None
+                && stream.Key[read] == stream.Key[previous] && stream.Visual[read] == stream.VisualLast[previous])
             {
                 if (stream.Run[previous] < byte.MaxValue)
                 {
@@ -284,6 +446,9 @@ internal static class Scanner
                 }
 
                 stream.End[previous] = stream.End[read];
+                stream.FoldLast[previous] = stream.FoldLast[read];
+                stream.VisualLast[previous] = stream.VisualLast[read];
+                stream.OriginalLast[previous] = stream.OriginalLast[read];
                 flags[previous] |= flags[read] & (UnitFlags.Compatibility | UnitFlags.Diacritic | UnitFlags.Leet);
                 continue;
             }

@@ -29,12 +29,29 @@ internal enum UnitFlags : ushort
     /// <summary>The key is a basic Latin letter.</summary>
     Latin = 128,
 
+    /// <summary>
+    /// Single characters spaced out by one separator each ("n.i.k.e", "n i k e") form one word; the unit after
+    /// such a separator carries this flag instead of a boundary.
+    /// </summary>
+    Spaced = 256,
+
+    /// <summary>The separators before this unit include white space: a space between words, not a dot inside one.</summary>
+    SpaceBefore = 512,
+
+    /// <summary>A small l among capitals read as a capital I ("lKEA"), or a capital I among small letters read as an l ("GoogIe").</summary>
+    CaseDisguise = 1024,
+
+    /// <summary>A break between words of any kind: a boundary, or a separator between spaced-out letters.</summary>
+    Break = HardBoundary | Spaced,
+
     Boundary = HardBoundary | SoftBoundary,
 }
 
 /// <summary>
 /// A text after normalisation: parallel arrays, one entry per unit, each unit knowing the span of the
-/// original text it came from. Reused across texts on one thread so that screening allocates nothing per text.
+/// original text it came from. A unit is one character, or a run of characters with the same key ("oo" in
+/// "google"): the run's first and last characters are kept, so "iI" (a disguised "il") is not taken for "ii".
+/// Reused across texts on one thread so that screening allocates nothing per text.
 /// </summary>
 internal sealed class TextStream
 {
@@ -45,7 +62,13 @@ internal sealed class TextStream
 
     public char[] Key = new char[InitialCapacity];
     public char[] Visual = new char[InitialCapacity];
+    public char[] VisualLast = new char[InitialCapacity];
     public char[] Fold = new char[InitialCapacity];
+    public char[] FoldLast = new char[InitialCapacity];
+
+    /// <summary>The original character a unit starts with: its case tells "lKEA" (a disguised IKEA) from "arlo".</summary>
+    public char[] Original = new char[InitialCapacity];
+    public char[] OriginalLast = new char[InitialCapacity];
     public int[] Start = new int[InitialCapacity];
     public int[] End = new int[InitialCapacity];
     public byte[] Run = new byte[InitialCapacity];
@@ -66,7 +89,11 @@ internal sealed class TextStream
         var size = Math.Max(Key.Length * 2, Length + more);
         Array.Resize(ref Key, size);
         Array.Resize(ref Visual, size);
+        Array.Resize(ref VisualLast, size);
         Array.Resize(ref Fold, size);
+        Array.Resize(ref FoldLast, size);
+        Array.Resize(ref Original, size);
+        Array.Resize(ref OriginalLast, size);
         Array.Resize(ref Start, size);
         Array.Resize(ref End, size);
         Array.Resize(ref Run, size);
@@ -78,7 +105,11 @@ internal sealed class TextStream
     {
         Key[to] = Key[from];
         Visual[to] = Visual[from];
+        VisualLast[to] = VisualLast[from];
         Fold[to] = Fold[from];
+        FoldLast[to] = FoldLast[from];
+        Original[to] = Original[from];
+        OriginalLast[to] = OriginalLast[from];
         Start[to] = Start[from];
         End[to] = End[from];
         Run[to] = Run[from];
@@ -117,14 +148,17 @@ internal sealed class TextStream
     }
 
     /// <summary>Writes the folded letters of a range, repeats expanded: the form dictionary words are kept in.</summary>
-    public int CopyFold(int from, int to, Span<char> destination)
+    public int CopyFold(int from, int to, Span<char> destination) => Expand(Fold, FoldLast, from, to, destination);
+
+    private int Expand(char[] first, char[] last, int from, int to, Span<char> destination)
     {
         var written = 0;
-        for (var i = from; i < to; i++)
+        for (var i = from; i < to && written < destination.Length; i++)
         {
-            for (var r = 0; r < Run[i] && written < destination.Length; r++)
+            destination[written++] = first[i];
+            for (var r = 1; r < Run[i] && written < destination.Length; r++)
             {
-                destination[written++] = Fold[i];
+                destination[written++] = last[i];
             }
         }
 

@@ -13,7 +13,6 @@ internal static class Reasons
         (LookalikeSigns.LookalikeLetters, ReasonCode.LookalikeLetters, "letters drawn to look like another", 0.08),
         (LookalikeSigns.Leet, ReasonCode.Leet, "digits or symbols for letters", 0.05),
         (LookalikeSigns.Compatibility, ReasonCode.Compatibility, "full-width or styled characters", 0.02),
-        (LookalikeSigns.Diacritic, ReasonCode.Diacritic, "accents added", 0.04),
         (LookalikeSigns.Separator, ReasonCode.Separator, "letters spaced out", 0.06),
         (LookalikeSigns.Split, ReasonCode.Split, "split into words", 0.10),
         (LookalikeSigns.Joined, ReasonCode.Joined, "words run together", 0.08),
@@ -29,9 +28,9 @@ internal static class Reasons
 
     public static ReasonCode MainCode(LookalikeSigns signs)
     {
-        if ((signs & ~LookalikeSigns.OtherChineseScript) == LookalikeSigns.None)
+        if ((signs & ~LookalikeSigns.Informational) == LookalikeSigns.None)
         {
-            return signs == LookalikeSigns.None ? ReasonCode.Exact : ReasonCode.ExactOtherScript;
+            return (signs & LookalikeSigns.OtherChineseScript) == LookalikeSigns.None ? ReasonCode.Exact : ReasonCode.ExactOtherScript;
         }
 
         if (System.Numerics.BitOperations.PopCount((uint)(signs & LookalikeSigns.Edits)) > 1)
@@ -56,7 +55,7 @@ internal static class Reasons
     /// </summary>
     public static double Score(LookalikeSigns signs, int differences, int distance, int markLetters)
     {
-        if ((signs & ~LookalikeSigns.OtherChineseScript) == LookalikeSigns.None)
+        if ((signs & ~LookalikeSigns.Informational) == LookalikeSigns.None)
         {
             return 1.0;
         }

@@ -4,44 +4,97 @@ using Tracemark.Matching.Normalisation;
 
 namespace Tracemark.Matching.Screening;
 
-/// <summary>Lookalikes by bounded Damerau–Levenshtein distance, searched over windows of whole words.</summary>
+/// <summary>
+/// Lookalikes by bounded Damerau–Levenshtein distance over windows of whole words, measured on the letters
+/// as they read with repeats written out: "sata" is two edits from "Gatta", "vaio" two from "Valor".
+/// </summary>
 internal sealed partial class Screener
 {
     private const int MaxWindowWords = 6;
-    private const int MatrixSide = FuzzyIndex.MaxKeyLength + 4;
+    private const int MaxLetters = FuzzyIndex.MaxLetters + 2;
+    private const int MatrixSide = MaxLetters + 2;
+
+    // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
+    private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
     private readonly List<Word> _words = [];
     private readonly List<int> _found = [];
-    private readonly ulong[] _prefix = new ulong[MatrixSide];
-    private readonly char[] _alternative = new char[MatrixSide];
+    private char[] _letters = new char[256];
+    private int[] _letterUnit = new int[256];
+    private ulong[] _prefix = new ulong[257];
+    private readonly char[] _redrawn = new char[MatrixSide];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
-    /// <summary>A word of the text between hard or soft boundaries.</summary>
+    /// <summary>A word of the text between hard boundaries (letters spaced out count as one word).</summary>
     private struct Word
     {
         public int First;
         public int Last;
 
-        /// <summary>Only letters of spaced scripts: digits and Chinese are not searched by edit distance.</summary>
+        /// <summary>The word's letters, repeats written out, in <see cref="_letters"/>.</summary>
+        public int LetterStart;
+        public int LetterEnd;
+
+        /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
 
-        /// <summary>1 when an ordinary word or a word of a mark, 0 when not, -1 before it is looked up.</summary>
-        public sbyte Known;
+        /// <summary>What the word is, once looked up.</summary>
+        public Knowledge Known;
     }
 
+    [Flags]
+    private enum Knowledge : byte
+    {
+        NotLookedUp = 0,
+        LookedUp = 1,
+
+        /// <summary>Digits, or a word of the word list.</summary>
+        Ordinary = 2,
+
+        /// <summary>A word of some mark's name.</summary>
+        MarkWord = 4,
+
+        /// <summary>Digits, or a common (lower-case) word of the word list.</summary>
+        Common = 8,
+    }
+
+    /// <summary>Splits the text into words and writes out its letters once, with their prefix hashes, for every window to share.</summary>
     private void FindEditLookalikes()
     {
         var s = _stream;
+        var total = s.FoldLength(0, s.Length);
+        if (_letters.Length < total)
+        {
+            _letters = new char[total];
+            _letterUnit = new int[total];
+            _prefix = new ulong[total + 1];
+        }
+
+        var letters = 0;
         for (var first = 0; first < s.Length;)
         {
-            var last = s.WordEnd(first);
-            var searchable = true;
-            for (var k = first; k < last && searchable; k++)
+            var last = first + 1;
+            while (last < s.Length && (s.Flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
             {
-                searchable = (s.Flags[k] & (UnitFlags.Digit | UnitFlags.Unsegmented)) == UnitFlags.None;
+                last++;
             }
 
-            _words.Add(new Word { First = first, Last = last, Searchable = searchable, Known = -1 });
+            var searchable = true;
+            var letterStart = letters;
+            for (var k = first; k < last; k++)
+            {
+                searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
+                for (var r = 0; r < s.Run[k]; r++)
+                {
+                    var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
+                    _letters[letters] = letter;
+                    _letterUnit[letters] = k;
+                    _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
+                    letters++;
+                }
+            }
+
+            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable });
             first = last;
         }
 
@@ -54,108 +107,146 @@ internal sealed partial class Screener
         }
     }
 
+    /// <summary>
+    /// Every run of up to as many words as the longest name, starting at each word, whose letters are within
+    /// reach of some name's length. Ordinary text is passed over: a word of the word list ("nice" is not
+    /// "Nike") or of another mark ("Canon" is not a lookalike of "Cannon"), and a run of common words ("jewel
+    /// case" is not "Jewel Cafe"); a run with a name in it is searched ("Industrial Ban of Korea").
+    /// </summary>
     private void SearchWindows(CompiledSet set)
     {
         var index = set.Fuzzy;
-        var maxLength = Math.Min(FuzzyIndex.MaxKeyLength, index.MaxNameKeyLength + 2);
-        var minLength = Math.Max(2, index.MinKeyLength - 2);
-        var maxWords = Math.Min(MaxWindowWords, index.MaxWords + 1);
+        var longest = Math.Min(MaxLetters, index.LongestName + 2);
+        var shortest = index.ShortestName - 1;
+        var maxWords = Math.Min(MaxWindowWords, index.MostWords + 1);
         var words = CollectionsMarshal.AsSpan(_words);
-        for (var w0 = 0; w0 < words.Length; w0++)
+        var nextUncommon = words.Length;
+        for (var w0 = words.Length - 1; w0 >= 0; w0--)
         {
-            if (!words[w0].Searchable)
+            // A window searched from w0 needs a word that is not common: none before nextUncommon.
+            if ((Know(ref words[w0]) & Knowledge.Common) == Knowledge.NotLookedUp)
+            {
+                nextUncommon = w0;
+            }
+
+            if (nextUncommon - w0 >= maxWords)
             {
                 continue;
             }
 
-            var start = words[w0].First;
-            var allKnown = true;
-            _prefix[0] = 0;
+            var a = words[w0].LetterStart;
+            var ordinary = true;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
             {
-                var end = words[w].Last;
-                var length = end - start;
-                if (length > maxLength)
+                var b = words[w].LetterEnd;
+                if (b - a > longest)
                 {
                     break;
                 }
 
-                for (var k = words[w].First; k < end; k++)
+                var known = Know(ref words[w]);
+                ordinary &= (known & Knowledge.Ordinary) != Knowledge.NotLookedUp;
+                var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
+                if (searched && b - a >= shortest && index.MayMatch(w - w0 + 1, _letters.AsSpan(a, b - a)))
                 {
-                    _prefix[k - start + 1] = (_prefix[k - start] * 0x9E3779B97F4A7C15UL) + _stream.Key[k] + 1UL;
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b);
                 }
-
-                // A window of ordinary words is ordinary text, however close it is to a mark ("nice" and "Nike").
-                allKnown &= IsKnownWord(ref words[w]);
-                if (allKnown || length < minLength)
-                {
-                    continue;
-                }
-
-                Probe(set, start, end, w - w0 + 1);
             }
         }
     }
 
-    private bool IsKnownWord(ref Word word)
+    private Knowledge Know(ref Word word)
     {
-        if (word.Known < 0)
+        if (word.Known == Knowledge.NotLookedUp)
         {
+            var digits = true;
+            for (var k = word.First; k < word.Last && digits; k++)
+            {
+                digits = _stream.IsDigit(k);
+            }
+
+            var known = Knowledge.LookedUp;
             var length = _stream.FoldLength(word.First, word.Last);
-            word.Known = (sbyte)(length <= _fold.Length && IsKnown(_fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold))) ? 1 : 0);
+            if (digits)
+            {
+                known |= Knowledge.Ordinary | Knowledge.Common;
+            }
+            else if (length <= _fold.Length)
+            {
+                var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
+                if (_lexicon.Words.TryGetFolded(folded, out var common))
+                {
+                    known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
+                }
+
+                if (IsMarkWord(folded))
+                {
+                    known |= Knowledge.MarkWord;
+                }
+            }
+
+            word.Known = known;
         }
 
-        return word.Known == 1;
+        return word.Known;
     }
 
-    private void Probe(CompiledSet set, int start, int end, int windowWords)
+    /// <summary>Letters [a, b) of the text, units [start, end), against the names filed under their hash or one deletion.</summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b)
     {
         var index = set.Fuzzy;
-        var length = end - start;
-        var keys = _stream.Key.AsSpan(start, length);
         _found.Clear();
-        index.Find(FuzzyIndex.Whole(_prefix, length), _found);
-        for (var k = 0; k < length; k++)
+        index.Find(FuzzyIndex.WholeRange(_prefix, a, b), _found);
+        for (var k = a; k < b; k++)
         {
-            index.Find(FuzzyIndex.Deleted(_prefix, length, k), _found);
+            index.Find(FuzzyIndex.DeletedRange(_prefix, a, b, k), _found);
         }
 
-        Consider(set, start, end, windowWords, keys, LookalikeSigns.None);
-
-        // "rn" drawn for "m" ("rnicrosoft") is two edits for the distance but one trick for the eye.
-        var rn = keys.IndexOf("rn");
-        if (rn >= 0)
+        var letters = _letters.AsSpan(a, b - a);
+        Consider(set, start, end, windowWords, letters, a);
+        foreach (var (drawn, letter) in DrawnLetters)
         {
-            var alternative = _alternative.AsSpan();
-            var written = 0;
-            for (var k = 0; k < keys.Length; k++)
+            if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
             {
-                if (keys[k] == 'r' && k + 1 < keys.Length && keys[k + 1] == 'n')
-                {
-                    alternative[written++] = 'm';
-                    k++;
-                }
-                else
-                {
-                    alternative[written++] = keys[k];
-                }
+                ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
             }
-
-            Span<ulong> prefix = stackalloc ulong[written + 1];
-            FuzzyIndex.Prefixes(alternative[..written], prefix);
-            _found.Clear();
-            index.Find(FuzzyIndex.Whole(prefix, written), _found);
-            for (var k = 0; k < written; k++)
-            {
-                index.Find(FuzzyIndex.Deleted(prefix, written, k), _found);
-            }
-
-            Consider(set, start, end, windowWords, alternative[..written], LookalikeSigns.LookalikeLetters);
         }
     }
 
-    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> keys, LookalikeSigns extra)
+    /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again.</summary>
+    private void ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
     {
+        var written = 0;
+        for (var k = 0; k < letters.Length; k++)
+        {
+            if (k + 1 < letters.Length && letters[k] == drawn[0] && letters[k + 1] == drawn[1])
+            {
+                _redrawn[written++] = letter;
+                k++;
+            }
+            else
+            {
+                _redrawn[written++] = letters[k];
+            }
+        }
+
+        Span<ulong> prefix = stackalloc ulong[written + 1];
+        FuzzyIndex.Prefixes(_redrawn.AsSpan(0, written), prefix);
+        var index = set.Fuzzy;
+        _found.Clear();
+        index.Find(FuzzyIndex.Whole(prefix, written), _found);
+        for (var k = 0; k < written; k++)
+        {
+            index.Find(FuzzyIndex.Deleted(prefix, written, k), _found);
+        }
+
+        Consider(set, start, end, windowWords, _redrawn.AsSpan(0, written), letterOffset: -1);
+    }
+
+    /// <summary>Measures the distance to each proposed name; <paramref name="letterOffset"/> is -1 when drawn letters were redrawn.</summary>
+    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, int letterOffset)
+    {
+        var redrawn = letterOffset < 0;
         if (_found.Count == 0)
         {
             return;
@@ -172,16 +263,19 @@ internal sealed partial class Screener
             }
 
             var name = index.Names[found[f]];
-            if (Math.Abs(keys.Length - name.KeyLength) > name.Budget || windowWords > name.Words + 1
+            if (Math.Abs(letters.Length - name.Letters) > name.Budget || windowWords > name.Words + 1
                 || _lexicon.IsMasked(set, name.Mark) || _candidates.Count >= MaxHits)
             {
                 continue;
             }
 
-            var markKey = index.Key(name);
-            var distance = Distance(keys, markKey, name.Budget);
-            var lookalikeLetters = extra != LookalikeSigns.None;
-            if (distance > name.Budget || (distance == 0 && !lookalikeLetters) || Covered(set, name.Mark, start, end))
+            // A window of one word more than the name is a split name ("pom mesfreunde" for Pommesfreunde, cut
+            // at a double letter where the automaton cannot see it), never a split and a typo at once.
+            var markLetters = index.LettersOf(name);
+            var distance = EditDistance.Measure(letters, markLetters, name.Budget, _matrix);
+            var split = windowWords > name.Words;
+            if (distance > name.Budget || (distance > 0 && split) || (distance == 0 && !redrawn && !split)
+                || Covered(set, name.Mark, start, end))
             {
                 continue;
             }
@@ -196,20 +290,20 @@ internal sealed partial class Screener
                 First = start,
                 Last = end,
                 Pattern = -1,
-                Signs = extra,
+                Signs = (redrawn ? LookalikeSigns.LookalikeLetters : LookalikeSigns.None) | (split ? LookalikeSigns.Split : LookalikeSigns.None),
             };
             if (distance > 0)
             {
-                Explain(keys, index.Visual.AsSpan(name.KeyOffset, name.KeyLength), start, ref candidate, lookalikeLetters);
+                Explain(letters, markLetters, letterOffset, ref candidate);
             }
 
-            candidate.Distance = distance + (lookalikeLetters ? 1 : 0);
+            candidate.Distance = Math.Max(1, distance + (redrawn ? 1 : 0));
             candidate.Score = Reasons.Score(candidate.Signs, candidate.Distance, distance, name.Letters);
             _candidates.Add(candidate);
         }
     }
 
-    /// <summary>True when a hit of the same mark overlaps the window, or any mark's hit covers exactly this window.</summary>
+    /// <summary>True when a hit of the same mark overlaps the window, or another mark matched exactly this window.</summary>
     private bool Covered(CompiledSet set, int mark, int start, int end)
     {
         foreach (var candidate in CollectionsMarshal.AsSpan(_candidates))
@@ -225,46 +319,10 @@ internal sealed partial class Screener
         return false;
     }
 
-    /// <summary>Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions), or budget + 1 when above it.</summary>
-    private int Distance(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int budget)
-    {
-        var width = b.Length + 1;
-        var d = _matrix;
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var row = i * width;
-            d[row] = i;
-            var best = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var value = Math.Min(Math.Min(d[row - width + j] + 1, d[row + j - 1] + 1), d[row - width + j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    value = Math.Min(value, d[row - (2 * width) + j - 2] + 1);
-                }
-
-                d[row + j] = value;
-                best = Math.Min(best, value);
-            }
-
-            if (best > budget)
-            {
-                return budget + 1;
-            }
-        }
-
-        return d[(a.Length * width) + b.Length];
-    }
-
     /// <summary>Walks the distance matrix back and names each edit: neighbouring key, swapped letters, vowel, added, left out.</summary>
-    private void Explain(ReadOnlySpan<char> a, ReadOnlySpan<char> markVisual, int start, ref Candidate candidate, bool alternative)
+    private void Explain(ReadOnlySpan<char> a, ReadOnlySpan<char> markVisual, int letterOffset, ref Candidate candidate)
     {
+        var redrawn = letterOffset < 0;
         var width = markVisual.Length + 1;
         var d = _matrix;
         var i = a.Length;
@@ -272,29 +330,27 @@ internal sealed partial class Screener
         while (i > 0 || j > 0)
         {
             var here = d[(i * width) + j];
-            if (i > 0 && j > 0 && Confusables.MergeLatinClass(markVisual[j - 1]) == a[i - 1] && here == d[((i - 1) * width) + j - 1])
+            if (i > 0 && j > 0 && markVisual[j - 1] == a[i - 1] && here == d[((i - 1) * width) + j - 1])
             {
                 i--;
                 j--;
                 continue;
             }
 
-            // Positions in the text map to units only when no "rn" was read as "m".
-            var unit = alternative ? -1 : start + i - 1;
+            // Letters map back to units only when no drawn letters were redrawn.
+            var unit = redrawn ? -1 : _letterUnit[letterOffset + Math.Max(0, i - 1)];
             if (i > 1 && j > 1 && here == d[((i - 2) * width) + j - 2] + 1
-                && a[i - 1] == Confusables.MergeLatinClass(markVisual[j - 2]) && a[i - 2] == Confusables.MergeLatinClass(markVisual[j - 1]))
+                && a[i - 1] == markVisual[j - 2] && a[i - 2] == markVisual[j - 1])
             {
                 candidate.Signs |= LookalikeSigns.Transposition;
-                Detail(ref candidate, DetailShape.Swapped, unit - 1, markVisual[j - 2], markVisual[j - 1]);
+                Detail(ref candidate, DetailShape.Swapped, redrawn ? -1 : _letterUnit[letterOffset + i - 2], markVisual[j - 2], markVisual[j - 1]);
                 i -= 2;
                 j -= 2;
             }
             else if (i > 0 && j > 0 && here == d[((i - 1) * width) + j - 1] + 1)
             {
-                var typed = _stream.Visual[Math.Max(0, unit)];
                 var meant = markVisual[j - 1];
-                candidate.Signs |= unit >= 0 && _stream.Run[unit] > 1 && typed == 'v' && meant == 'w' ? LookalikeSigns.LookalikeLetters
-                    : Confusables.AreKeyboardNeighbours(a[i - 1], Confusables.MergeLatinClass(meant)) ? LookalikeSigns.Keyboard
+                candidate.Signs |= Confusables.AreKeyboardNeighbours(a[i - 1], meant) ? LookalikeSigns.Keyboard
                     : Confusables.IsVowel(a[i - 1]) && Confusables.IsVowel(meant) ? LookalikeSigns.VowelSwap
                     : LookalikeSigns.Substitution;
                 Detail(ref candidate, DetailShape.For, unit, meant, '\0');

@@ -39,24 +39,20 @@ internal sealed partial class Screener
                 markId = set.MarkIds[candidate.Owner];
             }
 
-            var matched = text[start..end].ToString();
-            var detail = DetailText(text, candidate);
             var code = candidate.Kind == PatternKind.RiskTerm ? ReasonCode.RiskTerm : Reasons.MainCode(candidate.Signs);
-            string[] arguments = detail is null ? [matched, mark] : [matched, mark, detail];
             hits.Add(new ScreeningHit(
                 markId,
                 mark,
                 candidate.Hit,
                 start,
                 end - start,
-                matched,
+                text[start..end].ToString(),
                 Normalised(candidate),
                 candidate.Distance,
                 candidate.Score,
                 candidate.Signs,
                 code,
-                arguments,
-                Reasons.English(candidate.Hit, candidate.Signs, matched, mark, detail, language),
+                DetailText(text, candidate),
                 language));
         }
     }
@@ -70,12 +66,16 @@ internal sealed partial class Screener
         var written = 0;
         for (var k = candidate.First; k < candidate.Last; k++)
         {
-            var letter = candidate.Pattern >= 0
-                ? candidate.Set.Visual[candidate.Set.Patterns[candidate.Pattern].Offset + k - candidate.First]
-                : s.Visual[k];
+            var m = candidate.Pattern >= 0 ? candidate.Set.Patterns[candidate.Pattern].Offset + k - candidate.First : -1;
             for (var r = 0; r < s.Run[k]; r++)
             {
-                chars[written++] = letter;
+                chars[written++] = (m, r) switch
+                {
+                    ( < 0, 0) => s.Visual[k],
+                    ( < 0, _) => s.VisualLast[k],
+                    (_, 0) => candidate.Set.Visual[m],
+                    _ => candidate.Set.VisualLast[m],
+                };
             }
         }
 

@@ -17,7 +17,7 @@ internal sealed partial class Screener
     internal const int MaxHits = 10_000;
 
     /// <summary>A mark glued to other words ("nikeshoes") or split apart must have at least this many letters.</summary>
-    private const int MinMergedLetters = 4;
+    internal const int MinMergedLetters = 4;
 
     /// <summary>Longest word (in folded letters) that is examined for a mark glued inside it.</summary>
     private const int MaxMergedWord = 48;
@@ -82,6 +82,13 @@ internal sealed partial class Screener
             _stream = new TextStream();
         }
 
+        if (_letters.Length > TextStream.RetainedCapacity)
+        {
+            _letters = new char[256];
+            _letterUnit = new int[256];
+            _prefix = new ulong[257];
+        }
+
         if (_candidates.Capacity > 1024)
         {
             _candidates = [];
@@ -99,6 +106,17 @@ internal sealed partial class Screener
 
     private void OnPattern(CompiledSet set, int pattern, int end)
     {
+        // Most occurrences end inside a longer word ("ike" in "bike"): only a mark that may be glued to other
+        // words, or followed by a plural s, survives that, so it is settled before anything else is read.
+        var s = _stream;
+        if (end < s.Length && (s.Flags[end] & (UnitFlags.Boundary | UnitFlags.Unsegmented)) == UnitFlags.None
+            && (s.Flags[end - 1] & UnitFlags.Unsegmented) == UnitFlags.None
+            && (_mode == ScreeningMode.ExactOnly || !set.MayGlue[pattern])
+            && (s.Key[end] != 's' || !s.IsAligned(end + 1) || set.Patterns[pattern].Kind != PatternKind.Mark))
+        {
+            return;
+        }
+
         if (_candidates.Count >= MaxHits)
         {
             return;
@@ -133,14 +151,25 @@ internal sealed partial class Screener
         var s = _stream;
         var plural = !s.IsAligned(end) && IsPluralEnding(end, info);
         var signs = LookalikeSigns.None;
-        if (!s.IsAligned(first) || !(plural || s.IsAligned(end)))
+        var merged = !s.IsAligned(first) || !(plural || s.IsAligned(end));
+        if (merged)
         {
-            if (_mode == ScreeningMode.ExactOnly || !IsGluedToWords(first, end, plural, info))
+            // A mark that is a common word glued to another is a compound ("powershot", "sonicwall").
+            if (_mode == ScreeningMode.ExactOnly || info.CommonWord || !IsGluedToWords(first, end, plural, info))
             {
                 return;
             }
 
             signs |= LookalikeSigns.Merged;
+        }
+
+        // A digit read as a letter at the edge of a word belongs to that word ("nik3"); on its own beside a
+        // model number's letters ("ddr3", "4gb") it is a digit, not a one-letter mark.
+        const UnitFlags leetAlone = UnitFlags.SoftBoundary | UnitFlags.Leet;
+        if ((s.Flags[first] & leetAlone) == leetAlone
+            || (end < s.Length && (s.Flags[end] & UnitFlags.SoftBoundary) != UnitFlags.None && (s.Flags[end - 1] & UnitFlags.Leet) != UnitFlags.None))
+        {
+            return;
         }
 
         var candidate = new Candidate
@@ -154,14 +183,20 @@ internal sealed partial class Screener
             Pattern = pattern,
         };
         var differences = 0;
+        var omissions = 0;
         var chineseSwaps = 0;
         var split = false;
+        Span<int> changed = stackalloc int[4];
+        var changedCount = 0;
         for (var k = 0; k < info.Length; k++)
         {
             var j = first + k;
             var m = info.Offset + k;
-            var textFold = s.Fold[j];
-            var markFold = set.Fold[m];
+
+            // A run's first and last characters both count: "g0ogle" has a disguised o.
+            var firstDiffers = s.Fold[j] != set.Fold[m];
+            var textFold = firstDiffers ? s.Fold[j] : s.FoldLast[j];
+            var markFold = firstDiffers ? set.Fold[m] : set.FoldLast[m];
             var textFlags = s.Flags[j];
             var markFlags = set.Flags[m];
             var own = textFlags & ~markFlags;
@@ -175,15 +210,16 @@ internal sealed partial class Screener
                 signs |= LookalikeSigns.Diacritic;
             }
 
+            var letterChanged = false;
             if (textFold != markFold)
             {
-                if ((markFlags & UnitFlags.Digit) != UnitFlags.None)
+                if ((markFlags & (UnitFlags.Digit | UnitFlags.Leet)) != UnitFlags.None)
                 {
-                    // The mark has a digit where the text has a letter ("em" is not "3M").
+                    // The mark has a digit where the text has something else ("em" is not "3M").
                     return;
                 }
 
-                differences++;
+                letterChanged = true;
                 if ((textFlags & UnitFlags.Leet) != UnitFlags.None)
                 {
                     signs |= LookalikeSigns.Leet;
@@ -201,55 +237,121 @@ internal sealed partial class Screener
                     {
                         // Traditional for simplified or the reverse: the same mark in the other script.
                         signs |= LookalikeSigns.OtherChineseScript;
-                        differences--;
+                        letterChanged = false;
                     }
                 }
                 else
                 {
+                    if (char.IsAsciiLetterLower(textFold) && char.IsAsciiLetterLower(markFold) && (textFlags & UnitFlags.CaseDisguise) == UnitFlags.None)
+                    {
+                        // l for i (or I for l) only fools the eye among letters of the other case: "lKEA", not "arlo".
+                        return;
+                    }
+
                     signs |= LookalikeSigns.Homoglyph;
                     SetDetail(ref candidate, j, set.Visual[m]);
                 }
             }
-            else if ((own & UnitFlags.Leet) != UnitFlags.None)
+            else if ((own & UnitFlags.Leet) != UnitFlags.None && (markFlags & UnitFlags.Digit) == UnitFlags.None)
             {
                 // A disguised letter inside a run of the same letter ("g0ogle").
-                differences++;
+                letterChanged = true;
                 signs |= LookalikeSigns.Leet;
             }
 
-            if (s.Run[j] != set.Run[m])
+            if (s.Run[j] > set.Run[m])
+            {
+                // A letter repeated ("Nikee") is a visual trick.
+                letterChanged = true;
+                signs |= LookalikeSigns.Repetition;
+            }
+            else if (s.Run[j] < set.Run[m])
+            {
+                // A double letter made single ("Gogle") is an edit, like any letter left out.
+                letterChanged = true;
+                omissions++;
+                signs |= LookalikeSigns.Omission;
+            }
+
+            if (letterChanged)
             {
                 differences++;
-                signs |= LookalikeSigns.Repetition;
+                if (changedCount < changed.Length)
+                {
+                    changed[changedCount++] = j;
+                }
             }
 
             if (k > 0)
             {
-                var textBreak = (textFlags & UnitFlags.HardBoundary) != UnitFlags.None;
-                var markBreak = (markFlags & UnitFlags.HardBoundary) != UnitFlags.None;
-                if (textBreak && !markBreak)
+                var textBreak = (textFlags & UnitFlags.Break) != UnitFlags.None;
+                if (textBreak && (markFlags & UnitFlags.Break) == UnitFlags.None)
                 {
-                    split = true;
+                    if ((textFlags & UnitFlags.Spaced) != UnitFlags.None)
+                    {
+                        signs |= LookalikeSigns.Separator;
+                    }
+                    else
+                    {
+                        split = true;
+                    }
                 }
-                else if (!textBreak && markBreak)
+                else if (!textBreak && (markFlags & UnitFlags.HardBoundary) != UnitFlags.None)
                 {
+                    // Initials spaced out in the mark ("A.P.C.") are run together in ordinary writing: not counted.
                     signs |= LookalikeSigns.Joined;
                 }
             }
         }
 
-        if (chineseSwaps > 1 || (split && !IsPlausibleSplit(first, end, info, ref signs)))
+        if (chineseSwaps > 1 || (split && !IsPlausibleSplit(set, first, end, info, ref signs)))
         {
             return;
         }
 
-        // A different word of the language is not a lookalike ("bots" is not "Boots"); the mark's own letters
-        // spaced out or in full width are, even when the mark is itself in the dictionary ("ｎｉｋｅ").
-        var lookalike = (signs & ~LookalikeSigns.OtherChineseScript) != LookalikeSigns.None;
-        if (lookalike && (_mode == ScreeningMode.ExactOnly
-            || (differences > 0 && (signs & LookalikeSigns.Merged) == LookalikeSigns.None && IsOrdinaryWord(first, end))))
+        // Changed letters in a mark of three letters or fewer, or a swapped character in a one-character
+        // Chinese mark, leave too little of the mark to tell a disguise from another word; a double letter
+        // made single is an edit and follows the edit-distance rules (five letters, one edit).
+        const LookalikeSigns letters = LookalikeSigns.Homoglyph | LookalikeSigns.Leet | LookalikeSigns.Repetition | LookalikeSigns.Omission | LookalikeSigns.ChineseConfusable;
+        if (((signs & letters & ~LookalikeSigns.ChineseConfusable) != LookalikeSigns.None && info.Letters < MinMergedLetters)
+            || ((signs & LookalikeSigns.ChineseConfusable) != LookalikeSigns.None && info.Length < 2)
+            || (omissions > 0 && (info.Letters < FuzzyIndex.MinLetters || differences > 1)))
         {
             return;
+        }
+
+        // Cut apart, run together or glued to other words and disguised as well is too far from the mark to
+        // be told from chance; initials run together ("apc" for "A.P.C.") are how initials are written.
+        const LookalikeSigns spacing = LookalikeSigns.Merged | LookalikeSigns.Split | LookalikeSigns.Joined;
+        if (((signs & spacing) != LookalikeSigns.None && (signs & letters) != LookalikeSigns.None)
+            || ((signs & LookalikeSigns.Joined) != LookalikeSigns.None && info.ShortestWord < 2))
+        {
+            return;
+        }
+
+        // A different word of the language is not a lookalike ("bots" is not "Boots", "in" is not the "Inn" of
+        // "Days Inn"); the mark's own letters spaced out or in full width are, even when the mark is itself in
+        // the dictionary ("ｎｉｋｅ").
+        var lookalike = (signs & ~LookalikeSigns.Informational) != LookalikeSigns.None;
+        if (lookalike && _mode == ScreeningMode.ExactOnly)
+        {
+            return;
+        }
+
+        if (lookalike && !merged)
+        {
+            if ((signs & LookalikeSigns.Joined) != LookalikeSigns.None && IsOrdinaryWord(first, end))
+            {
+                return;
+            }
+
+            foreach (var unit in changed[..changedCount])
+            {
+                if (IsOrdinaryWord(TextWordStart(unit, first), TextWordEnd(unit, end)))
+                {
+                    return;
+                }
+            }
         }
 
         candidate.Hit = lookalike ? HitKind.Lookalike : HitKind.Exact;
@@ -314,6 +416,29 @@ internal sealed partial class Screener
         }
     }
 
+    /// <summary>Start of the text's word (between hard boundaries) holding unit <paramref name="unit"/>, not before <paramref name="first"/>.</summary>
+    private int TextWordStart(int unit, int first)
+    {
+        while (unit > first && (_stream.Flags[unit] & UnitFlags.HardBoundary) == UnitFlags.None)
+        {
+            unit--;
+        }
+
+        return unit;
+    }
+
+    /// <summary>End of the text's word holding unit <paramref name="unit"/>, not after <paramref name="end"/>.</summary>
+    private int TextWordEnd(int unit, int end)
+    {
+        unit++;
+        while (unit < end && (_stream.Flags[unit] & UnitFlags.HardBoundary) == UnitFlags.None)
+        {
+            unit++;
+        }
+
+        return unit;
+    }
+
     /// <summary>"nikes", "nike's": a plural or possessive s right after a Latin mark does not make it part of a longer word.</summary>
     private bool IsPluralEnding(int end, PatternInfo info)
     {
@@ -324,8 +449,9 @@ internal sealed partial class Screener
     }
 
     /// <summary>
-    /// A mark inside a longer word is a lookalike only when the rest of the word is made of known words
-    /// or digits ("nikeshoes", "buyadidas2024"), and the word itself is not an ordinary word ("pineapple").
+    /// A mark inside a longer word is a lookalike only when the rest of the word is made of common words
+    /// or digits ("nikeshoes", "buyadidas2024"), and the word itself is not an ordinary word ("pineapple");
+    /// names glued to names ("Fujifilm", "innovera") are how brands are made.
     /// </summary>
     private bool IsGluedToWords(int first, int end, bool plural, PatternInfo info)
     {
@@ -354,11 +480,13 @@ internal sealed partial class Screener
         return IsExplained(wordStart, first) && IsExplained(tail, wordEnd);
     }
 
+    private const int MinGluedWord = 3;
+
     /// <summary>
-    /// Letters spaced out one by one ("n i k e") are a disguise; a name cut into pieces is one unless every
-    /// piece is an ordinary word ("sea gate" is not "Seagate").
+    /// A word of the mark cut into pieces ("adi das", "pow_er", "fresh_stop") is a disguise, unless it is cut
+    /// by spaces into common words: "sea gate" and "in time" are ordinary text, not "Seagate" and "InTime".
     /// </summary>
-    private bool IsPlausibleSplit(int first, int end, PatternInfo info, ref LookalikeSigns signs)
+    private bool IsPlausibleSplit(CompiledSet set, int first, int end, PatternInfo info, ref LookalikeSigns signs)
     {
         var s = _stream;
         if (info.Letters < MinMergedLetters)
@@ -366,31 +494,42 @@ internal sealed partial class Screener
             return false;
         }
 
-        var single = true;
-        var ordinary = true;
-        var pieceStart = first;
+        var wordFirst = first;
         for (var k = first + 1; k <= end; k++)
         {
-            if (k < end && (s.Flags[k] & UnitFlags.HardBoundary) == UnitFlags.None)
+            if (k < end && (set.Flags[info.Offset + k - first] & UnitFlags.Break) == UnitFlags.None)
             {
                 continue;
             }
 
-            var letters = s.FoldLength(pieceStart, k);
-            single &= letters == 1;
-            ordinary &= letters >= 2 && IsWord(pieceStart, k);
-            pieceStart = k;
-        }
+            // Units [wordFirst, k) are one word of the mark: are its pieces in the text all common words?
+            var pieces = 0;
+            var ordinary = true;
+            var pieceStart = wordFirst;
+            for (var p = wordFirst + 1; p <= k; p++)
+            {
+                if (p == k || (s.Flags[p] & UnitFlags.HardBoundary) != UnitFlags.None)
+                {
+                    pieces++;
+                    ordinary &= IsCommonWord(pieceStart, p) && (p == k || (s.Flags[p] & UnitFlags.SpaceBefore) != UnitFlags.None);
+                    pieceStart = p;
+                }
+            }
 
-        if (single)
-        {
-            signs |= LookalikeSigns.Separator;
-            return true;
+            if (pieces > 1 && ordinary)
+            {
+                return false;
+            }
+
+            wordFirst = k;
         }
 
         signs |= LookalikeSigns.Split;
-        return !ordinary;
+        return true;
     }
+
+    private bool IsCommonWord(int from, int to) =>
+        _stream.FoldLength(from, to) <= _fold.Length && _lexicon.Words.ContainsCommonFolded(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
 
     /// <summary>True when units [from, to), folded, are a word of the word list.</summary>
     private bool IsOrdinaryWord(int from, int to)
@@ -411,13 +550,10 @@ internal sealed partial class Screener
         return IsKnown(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
     }
 
-    private bool IsKnown(ReadOnlySpan<char> folded)
-    {
-        if (_lexicon.Words.ContainsFolded(folded))
-        {
-            return true;
-        }
+    private bool IsKnown(ReadOnlySpan<char> folded) => _lexicon.Words.ContainsFolded(folded) || IsMarkWord(folded);
 
+    private bool IsMarkWord(ReadOnlySpan<char> folded)
+    {
         foreach (var set in _lexicon.Sets)
         {
             if (set.MarkWordLookup.Contains(folded))
@@ -429,7 +565,7 @@ internal sealed partial class Screener
         return false;
     }
 
-    /// <summary>Whether units [from, to) are empty, digits, or a sequence of known words of two letters or more.</summary>
+    /// <summary>Whether units [from, to) are empty, digits, or one common word of three letters or more ("shoes").</summary>
     private bool IsExplained(int from, int to)
     {
         var s = _stream;
@@ -450,31 +586,7 @@ internal sealed partial class Screener
         }
 
         var length = s.FoldLength(from, to);
-        if (length < 2 || length > _fold.Length)
-        {
-            return false;
-        }
-
-        s.CopyFold(from, to, _fold);
-        Span<bool> reachable = stackalloc bool[length + 1];
-        reachable[0] = true;
-        for (var i = 0; i < length; i++)
-        {
-            if (!reachable[i])
-            {
-                continue;
-            }
-
-            for (var j = i + 2; j <= length; j++)
-            {
-                if (!reachable[j] && IsKnown(_fold.AsSpan(i, j - i)))
-                {
-                    reachable[j] = true;
-                }
-            }
-        }
-
-        return reachable[length];
+        return length >= MinGluedWord && length <= _fold.Length && _lexicon.Words.ContainsCommonFolded(_fold.AsSpan(0, s.CopyFold(from, to, _fold)));
     }
 
     /// <summary>Drops hits inside a mark's exclusions and keeps the best of overlapping hits of one mark.</summary>

@@ -53,6 +53,12 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
         ["GET /api/v1/alerts/{id:guid}"] = Access.Reader,
         ["POST /api/v1/alerts/"] = Access.Writer,
         ["PATCH /api/v1/alerts/{id:guid}"] = Access.Writer,
+        ["GET /api/v1/calendars/"] = Access.Reader,
+        ["GET /api/v1/calendars/{code}/days"] = Access.Reader,
+        ["GET /api/v1/calendars/{code}/deadline"] = Access.Reader,
+        ["PUT /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
+        ["DELETE /api/v1/calendars/{code}/days/{day}"] = Access.PlatformAdmin,
+        ["PATCH /api/v1/calendars/{code}"] = Access.PlatformAdmin,
         ["GET /api/v1/notifications/"] = Access.Reader,
         ["GET /api/v1/notifications/unread-count"] = Access.Reader,
         ["POST /api/v1/notifications/{id:guid}/read"] = Access.Reader,
@@ -159,7 +165,9 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
     {
         var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
         var method = endpoint[..space];
-        var path = GuidParameter().Replace(endpoint[(space + 1)..], _ => Guid.NewGuid().ToString());
+        var path = GuidParameter().Replace(endpoint[(space + 1)..], _ => Guid.NewGuid().ToString())
+            .Replace("{code}", "CN", StringComparison.Ordinal)
+            .Replace("{day}", "2026-06-01", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PATCH" or "PUT")
         {

@@ -188,8 +188,9 @@ public static class DapperSetup
         SqlMapper.AddTypeHandler(new UtcInstantHandler());
         SqlMapper.AddTypeHandler(new NullableUtcInstantHandler());
 
-        // Npgsql reports array columns as System.Array; a handler lets records with string[] members bind by constructor.
+        // Npgsql reports array columns as System.Array; handlers let records with array members bind by constructor.
         SqlMapper.AddTypeHandler(new ArrayHandler<string>(NpgsqlDbType.Text));
+        SqlMapper.AddTypeHandler(new ArrayHandler<short>(NpgsqlDbType.Smallint));
         SqlMapper.AddTypeHandler(new ArrayHandler<int>(NpgsqlDbType.Integer));
         SqlMapper.AddTypeHandler(new ArrayHandler<Guid>(NpgsqlDbType.Uuid));
 

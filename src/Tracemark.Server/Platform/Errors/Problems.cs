@@ -137,7 +137,15 @@ public sealed class Problems(IStringLocalizer<ErrorText> text, ILogger<Problems>
 
 internal static class ProblemJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    // The API's own settings, so that Chinese text in a problem reads as characters, not \u escapes.
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        PlatformSetup.ConfigureJson(options);
+        return options;
+    }
 }
 
 /// <summary>Turns every exception that reaches the pipeline into a problem detail.</summary>

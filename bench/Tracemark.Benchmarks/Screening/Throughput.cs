@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Tracemark.Matching;
+
+namespace Tracemark.Benchmarks.Screening;
+
+/// <summary>
+/// The engine's side of bench/screening-peers.sh: prepares the files the peers read, and screens a corpus
+/// file on one thread, streaming it line by line as `tracemark screen` does, reporting MB/s and titles/s
+/// per core, the lexicon's build time and the process's peak memory.
+///   throughput prepare DIR         corpus.txt (titles lower-cased, repeated to about 64 MB), marks.txt, sample.txt
+///   throughput run FILE MARKS MODE screen FILE against MARKS marks (brands.csv, then generated), MODE exact|full
+/// </summary>
+internal static class Throughput
+{
+    private const long CorpusBytes = 64L << 20;
+
+    public static int Run(string[] args)
+    {
+        if (ScreeningData.DataFolder is null)
+        {
+            Console.WriteLine("SKIPPED: the real data sets (../shared/data relative to the repository root) are not there.");
+            return 0;
+        }
+
+        return args switch
+        {
+            ["prepare", var folder] => Prepare(folder),
+            ["run", var file, var marks, var mode] => Screen(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full),
+            _ => Usage(),
+        };
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: throughput prepare DIR | throughput run FILE MARKS exact|full");
+        return 2;
+    }
+
+    private static int Prepare(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var titles = ScreeningData.Titles().Select(t => t.ToLowerInvariant()).ToList();
+        using (var corpus = new StreamWriter(Path.Combine(folder, "corpus.txt"), false, new UTF8Encoding(false)))
+        {
+            long written = 0;
+            while (written < CorpusBytes)
+            {
+                foreach (var title in titles)
+                {
+                    corpus.Write(title);
+                    corpus.Write('\n');
+                    written += Encoding.UTF8.GetByteCount(title) + 1;
+                }
+            }
+        }
+
+        // Every name in brands.csv, lower-cased, once: the patterns ripgrep and pg_trgm get.
+        var names = ScreeningData.BrandMarks().SelectMany(m => m.Names).Select(n => n.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        File.WriteAllLines(Path.Combine(folder, "marks.txt"), names, new UTF8Encoding(false));
+
+        // Every 8th title for PostgreSQL, which is screened on a sample only.
+        File.WriteAllLines(Path.Combine(folder, "sample.txt"), titles.Where((_, i) => i % 8 == 0), new UTF8Encoding(false));
+        Console.WriteLine(FormattableString.Invariant($"prepared {folder}: corpus.txt {new FileInfo(Path.Combine(folder, "corpus.txt")).Length / 1e6:N1} MB, {names.Count:N0} names"));
+        return 0;
+    }
+
+    private static int Screen(string file, int markCount, ScreeningMode mode)
+    {
+        var marks = ScreeningData.Marks(markCount);
+        var words = ScreeningData.Words();
+        var clock = Stopwatch.StartNew();
+        var lexicon = Lexicon.Build(marks, RiskTerms.Default, words);
+        var build = clock.Elapsed;
+
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        clock.Restart();
+        long bytes = 0;
+        long lines = 0;
+        long hits = 0;
+        var found = new List<ScreeningHit>();
+        using (var reader = new StreamReader(file, new UTF8Encoding(false), false, 1 << 16))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                found.Clear();
+                lexicon.Screen(line, mode, found);
+                hits += found.Count;
+                bytes += Encoding.UTF8.GetByteCount(line) + 1;
+                lines++;
+            }
+        }
+
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        Console.WriteLine(FormattableString.Invariant(
+            $"engine {(mode == ScreeningMode.ExactOnly ? "exact-only" : "full")} marks={lexicon.MarkCount} build={build.TotalSeconds:N2}s corpus={bytes / 1e6:N1}MB lines={lines} wall={wall:N2}s cpu={cpu:N2}s MB/s/core={bytes / 1e6 / cpu:N1} titles/s/core={lines / cpu:N0} hits={hits} peakRSS={process.PeakWorkingSet64 / 1048576.0:N0}MiB"));
+        return 0;
+    }
+}

@@ -1,0 +1,130 @@
+using Tracemark.Matching.Automaton;
+using Tracemark.Matching.Compilation;
+using Tracemark.Matching.Screening;
+
+namespace Tracemark.Matching.Tests;
+
+/// <summary>The automaton, the edit distance and the deletion hashes against plain reference implementations.</summary>
+public sealed class AlgorithmTests
+{
+    private struct Collect : IPatternSink
+    {
+        public List<(int Pattern, int End)> Found;
+
+        public readonly void OnMatch(int pattern, int end) => Found.Add((pattern, end));
+    }
+
+    [Theory]
+    [InlineData(1, "ab", 40, 3)]
+    [InlineData(2, "abc", 300, 5)]
+    [InlineData(3, "abcdefghij0123456789", 2000, 8)]
+    [InlineData(4, "ab耐克鼎丰", 300, 4)]
+    public void The_automaton_reports_exactly_every_occurrence_of_every_pattern(int seed, string alphabet, int patternCount, int maxLength)
+    {
+        var random = new Random(seed);
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
+        patterns.Add(patterns[0]); // duplicates are reported once each
+        var keys = string.Concat(patterns).ToCharArray();
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count);
+        var text = Word(5000) + "xyz" + Word(500);
+        var sink = new Collect { Found = [] };
+        automaton.Scan(text, ref sink);
+
+        var expected = new List<(int, int)>();
+        for (var end = 1; end <= text.Length; end++)
+        {
+            for (var p = 0; p < patterns.Count; p++)
+            {
+                if (end >= patterns[p].Length && text.AsSpan(end - patterns[p].Length, patterns[p].Length).SequenceEqual(patterns[p]))
+                {
+                    expected.Add((p, end));
+                }
+            }
+        }
+
+        Assert.Equal(expected.Order(), sink.Found.Order());
+    }
+
+    [Fact]
+    public void An_empty_automaton_finds_nothing()
+    {
+        var automaton = PatternAutomaton.Build([], [0], 0);
+        var sink = new Collect { Found = [] };
+        automaton.Scan("anything", ref sink);
+        Assert.Empty(sink.Found);
+    }
+
+    [Theory]
+    [InlineData("nike", "nike", 0)]
+    [InlineData("nike", "nkie", 1)]
+    [InlineData("nike", "nikes", 1)]
+    [InlineData("nike", "nke", 1)]
+    [InlineData("nike", "mike", 1)]
+    [InlineData("adidas", "aidads", 2)]
+    [InlineData("walmart", "wlamrat", 2)]
+    [InlineData("ca", "abc", 3)] // optimal string alignment: no edit of a transposed pair
+    public void Edit_distance_counts_insertions_deletions_substitutions_and_transpositions(string a, string b, int distance)
+    {
+        var matrix = new int[(a.Length + 1) * (b.Length + 1)];
+        Assert.Equal(distance, EditDistance.Measure(a, b, 5, matrix));
+        Assert.Equal(Math.Min(distance, 2), EditDistance.Measure(a, b, 1, matrix));
+    }
+
+    [Fact]
+    public void Edit_distance_agrees_with_a_plain_implementation_on_random_words()
+    {
+        var random = new Random(7);
+        var matrix = new int[100 * 100];
+        for (var n = 0; n < 2000; n++)
+        {
+            var a = new string([.. Enumerable.Range(0, random.Next(1, 9)).Select(_ => "abcd"[random.Next(4)])]);
+            var b = new string([.. Enumerable.Range(0, random.Next(1, 9)).Select(_ => "abcd"[random.Next(4)])]);
+            Assert.Equal(Reference(a, b), EditDistance.Measure(a, b, 10, matrix));
+        }
+
+        static int Reference(string a, string b)
+        {
+            var d = new int[a.Length + 1, b.Length + 1];
+            for (var i = 0; i <= a.Length; i++)
+            {
+                for (var j = 0; j <= b.Length; j++)
+                {
+                    d[i, j] = i == 0 ? j : j == 0 ? i : Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                    if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    {
+                        d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                    }
+                }
+            }
+
+            return d[a.Length, b.Length];
+        }
+    }
+
+    [Fact]
+    public void A_deletion_hash_is_the_hash_of_the_word_without_that_letter()
+    {
+        const string text = "xx adidas yy";
+        Span<ulong> prefix = stackalloc ulong[text.Length + 1];
+        Span<ulong> own = stackalloc ulong[text.Length + 1];
+        FuzzyIndex.Prefixes(text, prefix);
+        for (var k = 3; k < 9; k++)
+        {
+            var shorter = text[3..k] + text[(k + 1)..9];
+            FuzzyIndex.Prefixes(shorter, own);
+            Assert.Equal(FuzzyIndex.Whole(own, shorter.Length), FuzzyIndex.DeletedRange(prefix, 3, 9, k));
+        }
+
+        Span<ulong> word = stackalloc ulong[7];
+        FuzzyIndex.Prefixes("adidas", word);
+        Assert.Equal(FuzzyIndex.Whole(word, 6), FuzzyIndex.WholeRange(prefix, 3, 9));
+        Assert.NotEqual(FuzzyIndex.WholeRange(prefix, 3, 9), FuzzyIndex.WholeRange(prefix, 3, 8));
+    }
+}

@@ -1,0 +1,215 @@
+namespace Tracemark.Matching.Tests;
+
+public sealed class ScreeningTests
+{
+    [Theory]
+    // exact, in Latin, Chinese, Cyrillic and mixed script; case, accents and the other Chinese script fold away
+    [InlineData("Nike Air Max 90", "nike", "Nike", ReasonCode.Exact)]
+    [InlineData("NIKE running", "nike", "NIKE", ReasonCode.Exact)]
+    [InlineData("Nïke", "nike", "Nïke", ReasonCode.Exact)]
+    [InlineData("正品耐克运动鞋", "nike", "耐克", ReasonCode.Exact)]
+    [InlineData("鼎泰丰小笼包", "dintaifung", "鼎泰丰", ReasonCode.ExactOtherScript)]
+    [InlineData("Магнит магазин", "magnit", "Магнит", ReasonCode.Exact)]
+    [InlineData("new best-buy store", "bestbuy", "best-buy", ReasonCode.Exact)]
+    [InlineData("H & M jacket", "hm", "H & M", ReasonCode.Exact)]
+    [InlineData("3M tape", "3m", "3M", ReasonCode.Exact)]
+    [InlineData("7-eleven coffee", "7eleven", "7-eleven", ReasonCode.Exact)]
+    [InlineData("nikes for sale", "nike", "nike", ReasonCode.Exact)]
+    [InlineData("Lululemon leggings", "lululemon", "Lululemon", ReasonCode.Exact)]
+    // visual tricks
+    [InlineData("N1KE Air", "nike", "N1KE", ReasonCode.Leet)]
+    [InlineData("buy g00gle phone", "google", "g00gle", ReasonCode.Leet)]
+    [InlineData("adid@s", "adidas", "adid@s", ReasonCode.Leet)]
+    [InlineData("Nikee shoes", "nike", "Nikee", ReasonCode.Repetition)]
+    [InlineData("wallmart", "walmart", "wallmart", ReasonCode.Repetition)]
+    [InlineData("N.I.K.E", "nike", "N.I.K.E", ReasonCode.Separator)]
+    [InlineData("the n i k e store", "nike", "n i k e", ReasonCode.Separator)]
+    [InlineData("ｎｉｋｅ", "nike", "ｎｉｋｅ", ReasonCode.Compatibility)]
+    [InlineData("𝐍𝐢𝐤𝐞 shoes", "nike", "𝐍𝐢𝐤𝐞", ReasonCode.Compatibility)]
+    [InlineData("Νike", "nike", "Νike", ReasonCode.Homoglyph)]
+    [InlineData("Ѕаmѕung TV", "samsung", "Ѕаmѕung", ReasonCode.Homoglyph)]
+    [InlineData("Adіdas", "adidas", "Adіdas", ReasonCode.Homoglyph)]
+    [InlineData("lKEA sofa", "ikea", "lKEA", ReasonCode.Homoglyph)]
+    [InlineData("GoogIe", "google", "GoogIe", ReasonCode.Homoglyph)]
+    [InlineData("T-MobiIe", "tmobile", "T-MobiIe", ReasonCode.Homoglyph)]
+    [InlineData("rnicrosoft office", "microsoft", "rnicrosoft", ReasonCode.LookalikeLetters)]
+    [InlineData("正品耐剋", "nike", "耐剋", ReasonCode.ChineseConfusable)]
+    [InlineData("康帅傅方便面", "kangshifu", "康帅傅", ReasonCode.ChineseConfusable)]
+    [InlineData("雷碧汽水", "sprite", "雷碧", ReasonCode.ChineseConfusable)]
+    // spacing tricks
+    [InlineData("adi das originals", "adidas", "adi das", ReasonCode.Split)]
+    [InlineData("nikeshoes", "nike", "nike", ReasonCode.Merged)]
+    [InlineData("buynikeshoes", "nike", "nike", ReasonCode.Merged)]
+    [InlineData("bestbuy deals", "bestbuy", "bestbuy", ReasonCode.Joined)]
+    // edits, for marks of five letters or more
+    [InlineData("adidsa", "adidas", "adidsa", ReasonCode.Transposition)]
+    [InlineData("samsumg galaxy", "samsung", "samsumg", ReasonCode.Keyboard)]
+    [InlineData("walmert", "walmart", "walmert", ReasonCode.VowelSwap)]
+    [InlineData("walmrt", "walmart", "walmrt", ReasonCode.Omission)]
+    [InlineData("walxmart", "walmart", "walxmart", ReasonCode.Addition)]
+    [InlineData("Din Tai Fumg dumplings", "dintaifung", "Din Tai Fumg", ReasonCode.Keyboard)]
+    public void Finds_the_mark_and_says_why(string text, string markId, string matched, ReasonCode reason)
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen(text), h => h.MarkId == markId);
+
+        Assert.Equal(matched, hit.Matched);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+        Assert.Equal(reason, hit.ReasonCode);
+        Assert.Equal(reason is ReasonCode.Exact or ReasonCode.ExactOtherScript ? HitKind.Exact : HitKind.Lookalike, hit.Kind);
+        Assert.Contains(hit.Mark, hit.Reason, StringComparison.Ordinal);
+        Assert.Equal(hit.Kind == HitKind.Exact, hit.Distance == 0);
+    }
+
+    [Theory]
+    [InlineData("nice shoes", "nike")] // an ordinary word one letter from a mark
+    [InlineData("apple pie recipe", "apple")] // the mark's own exclusion
+    [InlineData("pineapple juice", "apple")] // a word that holds the mark
+    [InlineData("sea gate", "seagate")] // a mark cut into ordinary words
+    [InlineData("in time", "seagate")]
+    [InlineData("bots for sale", "boots")] // a different word, even if one letter away
+    [InlineData("em", "3m")] // a letter where the mark has a digit
+    [InlineData("arlo camera", "ario")] // l for i only counts among capitals
+    [InlineData("ll", "lili")]
+    [InlineData("ddr3 memory", "eand")] // a digit in a model number is not a one-letter mark
+    [InlineData("mc812ll", "eand")]
+    [InlineData("ikia", "ikea")] // an edit in a mark of fewer than five letters
+    [InlineData("nikke", "lululemon")]
+    [InlineData("", "nike")]
+    public void Ordinary_text_is_not_a_hit(string text, string markId) =>
+        Assert.DoesNotContain(TestLexicon.Shared.Screen(text), h => h.MarkId == markId);
+
+    [Theory]
+    [InlineData("REPLICA bags", "replica", "REPLICA")]
+    [InlineData("1:1 copy", "1:1", "1:1")]
+    [InlineData("AAA grade", "aaa", "AAA")]
+    [InlineData("高仿包包", "高仿", "高仿")]
+    [InlineData("外贸原单", "原单", "原单")]
+    [InlineData("rep1ica", "replica", "rep1ica")]
+    public void Finds_risk_terms(string text, string term, string matched)
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen(text), h => h.Kind == HitKind.RiskTerm && h.Mark == term);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+        Assert.Null(hit.MarkId);
+        Assert.Equal(ReasonCode.RiskTerm, hit.ReasonCode);
+        Assert.NotNull(hit.Language);
+    }
+
+    [Theory]
+    [InlineData("11 inch")]
+    [InlineData("a aa")]
+    [InlineData("replicant")]
+    public void Risk_terms_need_their_own_characters(string text) =>
+        Assert.DoesNotContain(TestLexicon.Shared.Screen(text), h => h.Kind == HitKind.RiskTerm);
+
+    [Fact]
+    public void Each_name_of_a_mark_is_a_hit_of_that_mark()
+    {
+        var hits = TestLexicon.Shared.Screen("Nike耐克 shoes");
+
+        Assert.Equal([("nike", "Nike", "Nike"), ("nike", "耐克", "耐克")], hits.Select(h => (h.MarkId, h.Mark, h.Matched)));
+    }
+
+    [Fact]
+    public void A_text_with_several_marks_reports_each_in_order()
+    {
+        var hits = TestLexicon.Shared.Screen("N1KE and adidas replica");
+
+        Assert.Equal(["nike", "adidas", null], hits.Select(h => h.MarkId));
+        Assert.Equal([HitKind.Lookalike, HitKind.Exact, HitKind.RiskTerm], hits.Select(h => h.Kind));
+        Assert.True(hits[0].Start < hits[1].Start && hits[1].Start < hits[2].Start);
+    }
+
+    [Fact]
+    public void Exact_only_mode_reports_no_lookalikes()
+    {
+        var hits = TestLexicon.Shared.Screen("Nike N1KE adidsa replica", ScreeningMode.ExactOnly);
+
+        Assert.Equal([HitKind.Exact, HitKind.RiskTerm], hits.Select(h => h.Kind));
+    }
+
+    [Fact]
+    public void Visual_tricks_score_higher_than_arbitrary_edits()
+    {
+        var lexicon = TestLexicon.Shared;
+        double Score(string text) => Assert.Single(lexicon.Screen(text), h => h.MarkId == "walmart").Score;
+
+        Assert.Equal(1.0, Score("walmart"));
+        Assert.InRange(Score("wa1mart"), 0.8, 0.99);
+        Assert.InRange(Score("ｗａｌｍａｒｔ"), 0.8, 0.99);
+        Assert.InRange(Score("walnart"), 0.3, 0.79);
+        Assert.True(Score("wa1mart") > Score("walnart"));
+        Assert.True(Score("walmrat") > Score("walxmart"), "a typo (letters swapped) is more likely than a random letter");
+    }
+
+    [Fact]
+    public void Hits_carry_the_normalised_form_and_reason_arguments()
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen("Νike"));
+
+        Assert.Equal("nike", hit.Normalised);
+        Assert.Equal(LookalikeSigns.Homoglyph, hit.Signs);
+        Assert.Equal(["Νike", "Nike", "Ν for n"], hit.ReasonArguments);
+        Assert.Equal("\"Νike\" looks like the mark \"Nike\": lookalike letters of another alphabet (Ν for n).", hit.Reason);
+        Assert.Equal("lookalike.homoglyph", hit.ReasonCode.ToWire());
+    }
+
+    [Theory]
+    [InlineData("ab\uD800cd")]
+    [InlineData("\uDC00nike\uD800")]
+    [InlineData("\uD83D")]
+    [InlineData("\0\u200B\uFEFF")]
+    [InlineData("   ")]
+    public void Broken_or_empty_text_is_screened_without_error(string text)
+    {
+        var hits = TestLexicon.Shared.Screen(text);
+        Assert.All(hits, h => Assert.Equal(h.Matched, text.Substring(h.Start, h.Length)));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_ends_a_word()
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen("\uDC00nike\uD800"), h => h.MarkId == "nike");
+        Assert.Equal((1, 4), (hit.Start, hit.Length));
+    }
+
+    [Fact]
+    public void A_megabyte_on_one_line_is_screened_and_the_hits_are_capped()
+    {
+        var text = string.Concat(Enumerable.Repeat("nike ", 1 << 18));
+        Assert.True(text.Length > 1_000_000);
+
+        var hits = TestLexicon.Shared.Screen(text);
+
+        Assert.Equal(10_000, hits.Count);
+        Assert.All(hits.Take(3), h => Assert.Equal("nike", h.Matched));
+        Assert.Equal(5 * 9_999, hits[^1].Start);
+    }
+
+    [Fact]
+    public void A_megabyte_without_spaces_is_screened()
+    {
+        var text = new string('x', 1 << 20) + " adidas";
+
+        var hit = Assert.Single(TestLexicon.Shared.Screen(text));
+
+        Assert.Equal((1 << 20) + 1, hit.Start);
+    }
+
+    [Fact]
+    public void Many_threads_screen_one_lexicon_with_the_same_results()
+    {
+        string[] texts = ["N1KE and adidas", "耐剋 replica", "rnicrosoft", "nice shoes", "ｎｉｋｅ", "adi das"];
+        var expected = texts.Select(t => Describe(TestLexicon.Shared.Screen(t))).ToArray();
+
+        var results = new string[texts.Length * 200];
+        Parallel.For(0, results.Length, i => results[i] = Describe(TestLexicon.Shared.Screen(texts[i % texts.Length])));
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(expected[i % texts.Length], results[i]);
+        }
+    }
+
+    private static string Describe(IReadOnlyList<ScreeningHit> hits) =>
+        string.Join(";", hits.Select(h => FormattableString.Invariant($"{h.MarkId}:{h.Kind}:{h.Start}:{h.Length}:{h.ReasonCode}")));
+}
