@@ -56,6 +56,7 @@ static async Task<int> SearchAsync(string url, string key, string file, int quer
     using var http = new HttpClient { BaseAddress = new Uri(url) };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
     var kinds = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+    var slowest = new List<(double Ms, string Kind, string Query)>();
     var found = new Dictionary<string, int>(StringComparer.Ordinal);
 
     // Warm the server's JIT, pools and the index pages before measuring.
@@ -84,6 +85,7 @@ static async Task<int> SearchAsync(string url, string key, string file, int quer
             var body = await http.GetStringAsync("/api/v1/rights?limit=20" + (facets ? "&facets=true" : "") + "&q=" + Uri.EscapeDataString(query));
             watch.Stop();
             (kinds.TryGetValue(kind, out var list) ? list : kinds[kind] = []).Add(watch.Elapsed.TotalMilliseconds);
+            slowest.Add((watch.Elapsed.TotalMilliseconds, kind, query));
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("number").GetString() == number))
             {
@@ -102,5 +104,6 @@ static async Task<int> SearchAsync(string url, string key, string file, int quer
             $"{kind,-22} {times.Count,6} {P(0.50),8:F1} {P(0.95),8:F1} {P(0.99),8:F1} {times[^1],8:F1} {100.0 * hits / times.Count,15:F1}%"));
     }
 
+    Console.WriteLine("slowest: " + string.Join("; ", slowest.OrderByDescending(s => s.Ms).Take(5).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Query} ({s.Kind}) {s.Ms:F0} ms"))));
     return 0;
 }

@@ -48,19 +48,29 @@ public sealed record RightSearchPage(IReadOnlyList<RightView> Items, string? Nex
 public sealed class RightSearch(Db db)
 {
     /// <summary>
-    /// pg_trgm's word similarity a name must reach: first <see cref="CloseMatch"/> (one typo in a word of a name
-    /// scores above it), and only when that finds less than a page, <see cref="LooseMatch"/> (two typos in a
-    /// short name). The close pass keeps common words ("Home", "Pharma") from making every search rank
-    /// thousands of candidates; the cursor remembers which pass a page came from.
+    /// How names are matched, in passes that stop at the first one that finds something: every word of the
+    /// query close to a word of the names (similarity 0.6: one typo), then every word loosely (0.45: two
+    /// typos in a short word), then the query as a whole, loosely (a query with a word the names lack, such
+    /// as "Northwind Apparel" for the mark "Northwind"). Requiring every word keeps a common word ("Pharma",
+    /// "Home", "制药") from making the index return thousands of candidates to rank; the cursor remembers the pass.
     /// </summary>
+    public enum Pass
+    {
+        EveryWordClose,
+        EveryWordLoose,
+        WholeQueryLoose,
+    }
+
     public const double CloseMatch = 0.6;
 
     public const double LooseMatch = 0.45;
 
+    /// <summary>Words of a query that drive the index; more add little but cost a condition each.</summary>
+    private const int MaxWords = 6;
+
     private const int FacetTop = 20;
 
-    private const string Where = """
-        WHERE (@folded::text IS NULL OR @folded <% r.search_names OR r.number_key = @queryNumber)
+    private const string Filters = """
           AND (@numberKey::text IS NULL OR r.number_key = @numberKey)
           AND (@ownerId::uuid IS NULL OR r.owner_org_id = @ownerId)
           AND (@ownerText::text IS NULL OR o.name_en ILIKE @ownerText OR o.name_zh ILIKE @ownerText)
@@ -92,18 +102,23 @@ public sealed class RightSearch(Db db)
         parameters.Add("take", take + 1);
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        var threshold = cursor?.Threshold ?? CloseMatch;
-        await UseThresholdAsync(tx, threshold, cancellationToken);
-        var items = await PageAsync(tx, parameters, cancellationToken);
-        if (cursor is null && items.Count <= take && threshold > LooseMatch && parameters.Get<string?>("folded") is not null)
+        var words = parameters.Get<string[]>("words");
+        var pass = cursor?.Pass ?? Pass.EveryWordClose;
+        List<RightView> items;
+        while (true)
         {
-            threshold = LooseMatch;
-            await UseThresholdAsync(tx, threshold, cancellationToken);
-            items = await PageAsync(tx, parameters, cancellationToken);
+            await UseThresholdAsync(tx, pass == Pass.EveryWordClose ? CloseMatch : LooseMatch, cancellationToken);
+            items = await PageAsync(tx, Where(pass, words.Length), parameters, cancellationToken);
+            if (cursor is not null || items.Count > 0 || words.Length == 0 || pass == Pass.WholeQueryLoose)
+            {
+                break;
+            }
+
+            pass++;
         }
 
-        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{threshold.ToString("R", CultureInfo.InvariantCulture)}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
-        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, parameters, cancellationToken) : null);
+        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(int)pass}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
+        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, Where(pass, words.Length), parameters, cancellationToken) : null);
 
         var restricted = page.Items.Where(r => r.Distribution != Distribution.Public).Select(r => r.Id).ToList();
         if (restricted.Count > 0)
@@ -119,14 +134,14 @@ public sealed class RightSearch(Db db)
     /// Ranks ids and scores first and reads whole rows only for the page, so a query with thousands of
     /// candidates does not carry thousands of full rows through the sort.
     /// </summary>
-    private static async Task<List<RightView>> PageAsync(DbTx tx, DynamicParameters parameters, CancellationToken cancellationToken) =>
+    private static async Task<List<RightView>> PageAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken) =>
         (await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
             new CommandDefinition(
                 $"""
                 WITH ranked AS (
                     SELECT r.id, {Score} AS score
                     FROM rights r JOIN organisations o ON o.id = r.owner_org_id
-                    {Where}
+                    {where}
                 ), page AS (
                     SELECT id, score FROM ranked
                     WHERE (@afterId::uuid IS NULL OR (score, id) < (@afterScore::float8, @afterId::uuid))
@@ -160,7 +175,7 @@ public sealed class RightSearch(Db db)
         await csv.WriteRowAsync(RightImporter.CsvColumns.Append("holder").Append("id"));
         var count = 0;
         var rows = tx.Connection.QueryUnbufferedAsync<RightStore.RightRow>(
-            $"{RightStore.Select} {RightStore.From} {Where} ORDER BY r.id",
+            $"{RightStore.Select} {RightStore.From} {Where(Pass.WholeQueryLoose, 0)} ORDER BY r.id",
             parameters,
             tx.Transaction);
         await foreach (var row in rows.WithCancellation(cancellationToken))
@@ -191,6 +206,25 @@ public sealed class RightSearch(Db db)
             "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true), set_config('jit', 'off', true)",
             new { threshold = threshold.ToString(CultureInfo.InvariantCulture) },
             cancellationToken);
+
+    /// <summary>
+    /// The WHERE clause of a pass: the name condition (with a number match beside it, since a query may be a
+    /// number) and the filters. Only parameter names are put together here, never the caller's text.
+    /// </summary>
+    private static string Where(Pass pass, int words)
+    {
+        var name = pass == Pass.WholeQueryLoose || words == 0
+            ? "@folded <% r.search_names"
+            : string.Join(" AND ", Enumerable.Range(0, words).Select(i => string.Create(CultureInfo.InvariantCulture, $"(@words::text[])[{i + 1}] <% r.search_names")));
+        return $"WHERE (@folded::text IS NULL OR ({name}) OR r.number_key = @queryNumber)\n{Filters}";
+    }
+
+    /// <summary>The query's distinct words that can drive the index: Chinese pairs, and Latin words of two letters or more.</summary>
+    private static string[] QueryWords(string? folded) =>
+        string.IsNullOrEmpty(folded)
+            ? []
+            : folded.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 2 || !char.IsAsciiLetterOrDigit(w[0]))
+                .Distinct(StringComparer.Ordinal).Take(MaxWords).ToArray();
 
     private static DynamicParameters Parse(FieldRules rules, RightFilter filter)
     {
@@ -263,6 +297,7 @@ public sealed class RightSearch(Db db)
         var validOn = Dates.Parse(rules, "validOn", filter.ValidOn);
         var parameters = new DynamicParameters();
         parameters.Add("folded", string.IsNullOrEmpty(folded) ? null : folded);
+        parameters.Add("words", QueryWords(folded));
         parameters.Add("queryNumber", q is null ? null : RightRules.NumberKey(q));
         parameters.Add("numberKey", numberKey);
         parameters.Add("ownerId", ownerId);
@@ -275,11 +310,11 @@ public sealed class RightSearch(Db db)
         return parameters;
     }
 
-    private static async Task<RightFacets> FacetsAsync(DbTx tx, DynamicParameters parameters, CancellationToken cancellationToken)
+    private static async Task<RightFacets> FacetsAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken)
     {
         var rows = (await tx.QueryAsync<(string Facet, string Value, long Count)>(
             $"""
-            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {Where})
+            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {where})
             SELECT 'type', type, count(*) FROM m GROUP BY type
             UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY status
             UNION ALL SELECT 'jurisdiction', jurisdiction, count(*) FROM m GROUP BY jurisdiction
@@ -306,9 +341,9 @@ public sealed class RightSearch(Db db)
             owners.Select(o => Guid.Parse(o.Value)).Where(names.ContainsKey).Select(id => new OwnerFacet(id, names[id].NameEn, names[id].NameZh, owners.First(o => Guid.Parse(o.Value) == id).Count)).ToList());
     }
 
-    private sealed record Cursor(double Threshold, double Score, Guid Id);
+    private sealed record Cursor(Pass Pass, double Score, Guid Id);
 
-    /// <summary>The cursor carries the pass's threshold and the last row's score and id: pages stay stable while results are ranked.</summary>
+    /// <summary>The cursor carries the pass and the last row's score and id: pages stay stable while results are ranked.</summary>
     private static Cursor? DecodeCursor(FieldRules rules, string? cursor)
     {
         var position = Paging.Decode(rules, cursor);
@@ -319,11 +354,11 @@ public sealed class RightSearch(Db db)
 
         var parts = position.Split('|');
         if (parts.Length == 3
-            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold) && threshold is >= LooseMatch and <= CloseMatch
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pass) && Enum.IsDefined((Pass)pass)
             && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var score)
             && Guid.TryParse(parts[2], out var id))
         {
-            return new Cursor(threshold, score, id);
+            return new Cursor((Pass)pass, score, id);
         }
 
         rules.Add("cursor", "cursor.invalid");
