@@ -23,7 +23,7 @@ dotnet "$work/bench/Tracemark.Bench.Rights.dll" generate "$work/rights.csv" "$ro
 echo "generated $rows rights: $(du -h "$work/rights.csv" | cut -f1)"
 dotnet "$work/app/tracemark.dll" demo >/dev/null
 if [ "${PG_TUNED:-0}" = 1 ]; then
-  printf "shared_buffers = '1GB'\nmax_wal_size = '8GB'\ncheckpoint_timeout = '30min'\nwal_buffers = '64MB'\n" >>"$TRACEMARK_DATA/postgres/tracemark.conf"
+  printf "\nshared_buffers = '1GB'\nmax_wal_size = '8GB'\ncheckpoint_timeout = '30min'\nwal_buffers = '64MB'\n" >>"$TRACEMARK_DATA/postgres/tracemark.conf"
   echo "PostgreSQL: bulk-load settings"
 fi
 key=$(python3 -c "import json; print([o for o in json.load(open('$TRACEMARK_DATA/demo-credentials.json'))['organisations'] if o['name'].startswith('Northwind')][0]['apiKey'])")
