@@ -2,6 +2,7 @@ using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
+using Tracemark.Server.Evidence;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
@@ -30,6 +31,7 @@ public sealed class Program
         builder.AddCalendars();
         builder.AddNotifications();
         builder.AddRights();
+        builder.AddEvidence();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -43,6 +45,7 @@ public sealed class Program
         app.MapCalendars();
         app.MapNotifications();
         app.MapRights();
+        app.MapEvidence();
         return app;
     }
 
