@@ -10,9 +10,11 @@ using Tracemark.Server.Platform.Security;
 namespace Tracemark.Server.Evidence;
 
 /// <summary>
-/// Photographs of the goods held in the demo's express-parcel alert, with their chain of custody: customs collects and
-/// uploads them, shows them to the rights holder, samples the tablets and hands the evidence to the police, who open
-/// it. The pictures are drawn here (blister packs and a carton); every leaf goes through the real ledger and rules.
+/// Photographs of goods held in the demo's express-parcel case, with their chain of custody: customs collects and uploads
+/// them, shows the tablets to the rights holder, samples them and hands them to the police, who open the file. The
+/// tablets' photo belongs to the node-wide alert, so every organisation on the node sees it; the carton's photo shows a
+/// waybill (names, addresses) and belongs to no record, so only customs and the police it was disclosed to see it. The
+/// pictures are drawn here; every leaf goes through the real ledger and rules.
 /// </summary>
 public sealed class EvidenceDemo(IServiceScopeFactory scopes, EvidenceLedger ledger) : IDemoSeeder
 {
@@ -27,7 +29,7 @@ public sealed class EvidenceDemo(IServiceScopeFactory scopes, EvidenceLedger led
     {
         await using (var connection = await context.Database.OpenConnectionAsync(cancellationToken))
         {
-            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM evidence_items WHERE record_id = @AlertId)", new { AlertId }, cancellationToken: cancellationToken)))
+            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM evidence_items WHERE owner_org_id = @customs)", new { customs = OrganisationDemo.ByKey("customs").Id }, cancellationToken: cancellationToken)))
             {
                 return;
             }
@@ -55,8 +57,8 @@ public sealed class EvidenceDemo(IServiceScopeFactory scopes, EvidenceLedger led
         var carton = await customs.UploadAsync(
             new MemoryStream(Carton()),
             new NewEvidence(
-                "alert",
-                AlertId.ToString(),
+                null,
+                null,
                 "Officer Lin Qiao, Express Mail Centre inspection team 3 (查验三组 林乔)",
                 collected.AddMinutes(-6).ToString("O", CultureInfo.InvariantCulture),
                 "Eastport Express Mail Centre, inspection bay 2 (东港快件监管中心 2 号查验台)",

@@ -168,6 +168,7 @@ public sealed class EvidenceLedger(TracemarkSettings settings, IServiceScopeFact
     /// <summary>The latest signed tree head; signs one first if the database has none (a new node, or a test's emptied database).</summary>
     public async Task<SignedTreeHead> LatestAsync(DbTx tx, CancellationToken cancellationToken)
     {
+        await EnsureOpenAsync(cancellationToken);
         var row = await tx.QuerySingleOrDefaultAsync<TreeHeadRow>(SelectTreeHead + " ORDER BY tree_size DESC LIMIT 1", cancellationToken: cancellationToken);
         if (row is not null)
         {

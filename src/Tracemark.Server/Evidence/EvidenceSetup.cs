@@ -72,7 +72,11 @@ public static class EvidenceSetup
             .WithSummary("The receipt (docs/ledger.md §4) of the first custody event of the evidence with this SHA-256 that the caller may see, or of its event at ?leafIndex=, under the latest signed tree head; 409 with Retry-After until a tree head covers it.");
 
         var ledger = app.MapGroup("/api/v1/ledger").WithTags("Ledger").AllowAnonymous();
-        ledger.MapGet("/public-key", (EvidenceLedger node) => Results.Text(node.Key.ExportPublicKeyPem(), "application/x-pem-file"))
+        ledger.MapGet("/public-key", async (EvidenceLedger node, CancellationToken cancellationToken) =>
+            {
+                await node.EnsureOpenAsync(cancellationToken);
+                return Results.Text(node.Key.ExportPublicKeyPem(), "application/x-pem-file");
+            })
             .WithSummary("The node's tree-head key, PEM SubjectPublicKeyInfo. Public.");
         ledger.MapGet("/tree-head", async (EvidenceLedger node, Db db, CancellationToken cancellationToken) =>
             {

@@ -276,8 +276,9 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
         }
 
         rules.ThrowIfAny();
+        // Problems of form are collected first and reported together with those that need the evidence's state.
         var now = clock.GetUtcNow();
-        var actions = new List<(Guid EvidenceId, CustodyAction Action, Guid? Counterparty, string? Note, DateTimeOffset At)>();
+        var actions = new List<(Guid EvidenceId, CustodyAction Action, Guid? Counterparty, string? Note, DateTimeOffset At, bool WellFormed)>();
         for (var i = 0; i < input!.Count; i++)
         {
             var item = input[i];
@@ -305,14 +306,13 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
                 rules.Add(prefix + error.Field, error.Code, error.Args);
             }
 
-            actions.Add((item.EvidenceId ?? Guid.Empty, action, item.CounterpartyOrganisationId, note, at));
+            actions.Add((item.EvidenceId ?? Guid.Empty, action, item.CounterpartyOrganisationId, note, at, !scoped.HasErrors));
         }
 
-        rules.ThrowIfAny();
         await ledger.EnsureOpenAsync(cancellationToken);
         await using var tx = await BeginAsync(cancellationToken);
         var organisation = tx.Caller.OrganisationId!.Value;
-        var ids = actions.Select(a => a.EvidenceId).Distinct().ToArray();
+        var ids = actions.Where(a => a.WellFormed).Select(a => a.EvidenceId).Distinct().ToArray();
 
         // Custody changes of one piece of evidence take turns; rows the caller does not hold are not locked (and are refused below).
         await tx.ExecuteAsync("SELECT 1 FROM evidence_items WHERE id = ANY (@ids) AND custodian_org_id = @organisation FOR UPDATE", new { ids, organisation }, cancellationToken);
@@ -325,8 +325,13 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
         var actor = LeafNames.Actor(tx.Caller);
         for (var i = 0; i < actions.Count; i++)
         {
-            var (evidenceId, action, counterparty, note, at) = actions[i];
+            var (evidenceId, action, counterparty, note, at, wellFormed) = actions[i];
             var prefix = actions.Count == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"events[{i}].");
+            if (!wellFormed)
+            {
+                continue;
+            }
+
             if (!items.TryGetValue(evidenceId, out var row))
             {
                 throw new RecordNotFoundException("evidence", evidenceId.ToString());
@@ -343,6 +348,11 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
             foreach (var error in scoped.Errors)
             {
                 rules.Add(prefix + error.Field, error.Code, error.Args);
+            }
+
+            if (scoped.HasErrors)
+            {
+                continue;
             }
 
             state[evidenceId] = (outcome.Custodian, outcome.Status);
