@@ -314,8 +314,15 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
         var organisation = tx.Caller.OrganisationId!.Value;
         var ids = actions.Where(a => a.WellFormed).Select(a => a.EvidenceId).Distinct().ToArray();
 
-        // Custody changes of one piece of evidence take turns; rows the caller does not hold are not locked (and are refused below).
-        await tx.ExecuteAsync("SELECT 1 FROM evidence_items WHERE id = ANY (@ids) AND custodian_org_id = @organisation FOR UPDATE", new { ids, organisation }, cancellationToken);
+        // What a custody action may do depends on who holds the evidence and its status: a batch that changes them takes
+        // the rows for itself, one that does not (samples, disclosures) shares them, so that those run side by side but
+        // never beside a transfer. Rows are locked in id order, so two batches cannot wait for each other; rows the
+        // caller does not hold are not locked (and are refused below).
+        var changesState = actions.Any(a => a.WellFormed && a.Action is CustodyAction.Transferred or CustodyAction.Returned or CustodyAction.Destroyed);
+        await tx.ExecuteAsync(
+            $"SELECT 1 FROM evidence_items WHERE id = ANY (@ids) AND custodian_org_id = @organisation ORDER BY id FOR {(changesState ? "UPDATE" : "SHARE")}",
+            new { ids, organisation },
+            cancellationToken);
         var items = (await tx.QueryAsync<ItemRow>(SelectItem + " WHERE e.id = ANY (@ids)", new { ids }, cancellationToken)).ToDictionary(r => r.Id);
         var counterparties = actions.Where(a => a.Counterparty is not null).Select(a => a.Counterparty!.Value).Distinct().ToArray();
         var active = (await tx.QueryAsync<Guid>("SELECT id FROM organisations WHERE id = ANY (@counterparties) AND is_active", new { counterparties }, cancellationToken)).ToHashSet();
@@ -383,12 +390,11 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
                 }
             }
 
-            var recorded = new List<CustodyEventView>();
-            foreach (var group in events.Select((e, i) => (e, i)).GroupBy(x => x.e.EvidenceId))
+            var recorded = await EventsAsync(tx, "c.id = ANY (@ids)", new { ids = events.Select(e => e.Id).ToArray() }, CancellationToken.None);
+            var evidenceOf = events.ToDictionary(e => e.Id, e => e.EvidenceId);
+            foreach (var group in recorded.GroupBy(r => evidenceOf[r.Id]))
             {
-                var chain = await CustodyAsync(tx, group.Key, CancellationToken.None);
-                var mine = chain.Where(c => group.Any(x => x.e.Id == c.Id)).ToList();
-                recorded.AddRange(mine);
+                var mine = group.ToList();
                 await tx.AuditAsync(
                     "evidence.custody",
                     "evidence",
@@ -399,7 +405,7 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
                     cancellationToken: CancellationToken.None);
             }
 
-            return (IReadOnlyList<CustodyEventView>)[.. recorded.OrderBy(r => r.LeafIndex)];
+            return recorded;
         });
     }
 
@@ -516,7 +522,11 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
         return row is null ? null : row.ToView(await CustodyAsync(tx, id, cancellationToken));
     }
 
-    private static async Task<IReadOnlyList<CustodyEventView>> CustodyAsync(DbTx tx, Guid evidenceId, CancellationToken cancellationToken)
+    private static Task<IReadOnlyList<CustodyEventView>> CustodyAsync(DbTx tx, Guid evidenceId, CancellationToken cancellationToken) =>
+        EventsAsync(tx, "c.evidence_id = @evidenceId", new { evidenceId }, cancellationToken);
+
+    /// <summary>Custody events matching <paramref name="where"/> (on custody_events c), in the log's order.</summary>
+    private static async Task<IReadOnlyList<CustodyEventView>> EventsAsync(DbTx tx, string where, object parameters, CancellationToken cancellationToken)
     {
         var signed = await tx.ExecuteScalarAsync<long?>("SELECT max(tree_size) FROM tree_heads", cancellationToken: cancellationToken) ?? 0;
         var rows = await tx.QueryAsync<CustodyRow>(
@@ -529,10 +539,9 @@ public sealed class EvidenceStore(Db db, BlobStore blobs, EvidenceLedger ledger,
             JOIN organisations o ON o.id = c.organisation_id
             LEFT JOIN organisations p ON p.id = c.counterparty_org_id
             LEFT JOIN users u ON c.actor = 'user:' || u.id::text
-            WHERE c.evidence_id = @evidenceId
-            ORDER BY c.leaf_index
-            """,
-            new { evidenceId },
+            WHERE
+            """ + " " + where + " ORDER BY c.leaf_index",
+            parameters,
             cancellationToken);
         return [.. rows.Select(r => r.ToView(signed))];
     }
