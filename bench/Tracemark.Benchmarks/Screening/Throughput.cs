@@ -27,6 +27,8 @@ internal static class Throughput
         return args switch
         {
             ["prepare", var folder] => Prepare(folder),
+            ["dump", var file, var marks, var mode, var output] => Dump(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full, output),
+            ["profile", var file, var marks] => Profile.Run(file, int.Parse(marks, CultureInfo.InvariantCulture), 3),
             ["run", var file, var marks, var mode] => Screen(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full),
             _ => Usage(),
         };
@@ -63,6 +65,23 @@ internal static class Throughput
         // Every 8th title for PostgreSQL, which is screened on a sample only.
         File.WriteAllLines(Path.Combine(folder, "sample.txt"), titles.Where((_, i) => i % 8 == 0), new UTF8Encoding(false));
         Console.WriteLine(FormattableString.Invariant($"prepared {folder}: corpus.txt {new FileInfo(Path.Combine(folder, "corpus.txt")).Length / 1e6:N1} MB, {names.Count:N0} names"));
+        return 0;
+    }
+
+    private static int Dump(string file, int markCount, ScreeningMode mode, string output)
+    {
+        var lexicon = Lexicon.Build(ScreeningData.Marks(markCount), RiskTerms.Default, ScreeningData.Words());
+        using var writer = new StreamWriter(output, false, new UTF8Encoding(false));
+        var n = 0;
+        foreach (var line in File.ReadLines(file))
+        {
+            n++;
+            foreach (var hit in lexicon.Screen(line, mode))
+            {
+                writer.WriteLine(FormattableString.Invariant($"{n}\t{hit.MarkId}\t{hit.Mark}\t{hit.Kind}\t{hit.Start}\t{hit.Length}\t{hit.Normalised}\t{hit.Distance}\t{hit.Score}\t{hit.Signs}\t{hit.Reason}"));
+            }
+        }
+
         return 0;
     }
 

@@ -293,7 +293,8 @@ internal sealed class Compiler
     private CompiledSet Finish(string[] markIds, string[][] markNames, RiskTerm[] riskTerms, string?[] literals)
     {
         var offsets = _offsets.ToArray();
-        var automaton = PatternAutomaton.Build([.. _keys], offsets, _patterns.Count);
+        bool[] mayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.CommonWord)];
+        var automaton = PatternAutomaton.Build([.. _keys], offsets, _patterns.Count, mayGlue);
         return new CompiledSet
         {
             MarkIds = markIds,
@@ -301,7 +302,7 @@ internal sealed class Compiler
             RiskTerms = riskTerms,
             RiskLiterals = literals,
             Patterns = [.. _patterns],
-            MayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.CommonWord)],
+            MayGlue = mayGlue,
             Fold = [.. _fold],
             FoldLast = [.. _foldLast],
             Visual = [.. _visual],

@@ -60,7 +60,7 @@ internal sealed partial class Screener
         foreach (var set in lexicon.Sets)
         {
             var sink = new Sink(this, set);
-            set.Automaton.Scan(_stream.Key.AsSpan(0, _stream.Length), ref sink);
+            set.Automaton.ScanAligned(_stream.Key.AsSpan(0, _stream.Length), _stream.Flags.AsSpan(0, _stream.Length), mode == ScreeningMode.Full, ref sink);
         }
 
         if (mode == ScreeningMode.Full)
