@@ -19,9 +19,9 @@ internal enum PatternKind : byte
 /// <param name="Length">Units in the pattern.</param>
 /// <param name="Letters">Letters in the pattern, repeats counted.</param>
 /// <param name="ShortestWord">Letters in the pattern's shortest word ("S&amp;P" has one-letter words).</param>
-/// <param name="CommonWord">The pattern, words run together, is a common word of the language ("Power", "Smart").</param>
+/// <param name="OrdinaryWord">The pattern, words run together, is a word of the word list, common or proper ("Power", "Smart", "Fuji"): glued to another word it makes a compound ("Fujifilm"), not a disguise.</param>
 [StructLayout(LayoutKind.Auto)]
-internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool CommonWord);
+internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool OrdinaryWord);
 
 /// <summary>
 /// Marks, risk terms and exclusions compiled for screening: the automaton over their keys, the mark side

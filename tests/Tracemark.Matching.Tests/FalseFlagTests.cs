@@ -1,0 +1,49 @@
+namespace Tracemark.Matching.Tests;
+
+/// <summary>
+/// The rules that keep product words from being flagged as lookalikes of short marks (issue 5: false flags on
+/// real titles), beside the disguises those marks must still be found in.
+/// </summary>
+public sealed class FalseFlagTests
+{
+    private static readonly Lexicon Lexicon = Lexicon.Build(
+        [
+            new Mark("idram", "Idram"),
+            new Mark("fuji", "Fuji", "富士"),
+            new Mark("athome", "@home"),
+            new Mark("hopgo", "Hop & go"),
+            new Mark("buffalo", "Buffalo Grill"),
+            new Mark("samsung", "Samsung"),
+            new Mark("nike", "Nike", "耐克"),
+            new Mark("kobold", "Kobold"),
+        ],
+        RiskTerms.Default,
+        WordList.FromWords(["Fuji", "film", "camera", "shoes", "speaker", "memory", "the", "new"]));
+
+    [Theory]
+    [InlineData("sdram memory", "idram")] // one unrelated letter in a mark of five letters: another word
+    [InlineData("ＳＤＲＡＭ memory", "idram")] // the same in full width
+    [InlineData("Kobalt tools", "kobold")] // two letters of six changed, one of them unrelated
+    [InlineData("fujifilm camera", "fuji")] // a mark that is a word of the word list, glued into a compound
+    [InlineData("Fujifilm 富士 camera", "fuji")] // (the Chinese name beside it is its own exact hit)
+    [InlineData("ihome speaker", "athome")] // a symbol read as a letter does not count: "@home" has four letters
+    [InlineData("iHome 音箱", "athome")]
+    public void A_product_word_is_not_a_lookalike(string text, string markId) =>
+        Assert.DoesNotContain(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+
+    [Theory]
+    [InlineData("ldram wallet", "idram", ReasonCode.Homoglyph)] // l for I among lower case: drawn alike
+    [InlineData("Idrarn app", "idram", ReasonCode.LookalikeLetters)]
+    [InlineData("Hop & 9o", "hopgo", ReasonCode.Leet)] // a digit kept as a digit, standing for the letter it looks like
+    [InlineData("Buffalo Gr1ll 牛排", "buffalo", ReasonCode.Homoglyph)] // 1 drawn as l, where the mark has i
+    [InlineData("samsunx galaxy", "samsung", ReasonCode.Substitution)] // an unrelated letter in a mark of seven letters
+    [InlineData("Ｓａｍｓｕｎｘ", "samsung", ReasonCode.Substitution)]
+    [InlineData("nikeshoes", "nike", ReasonCode.Merged)] // a mark that is no word of the list, glued
+    [InlineData("ＦＵＪＩ camera", "fuji", ReasonCode.Compatibility)]
+    [InlineData("Νike 耐克", "nike", ReasonCode.Homoglyph)]
+    public void The_disguise_is_still_found(string text, string markId, ReasonCode reason)
+    {
+        var hit = Assert.Single(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+        Assert.Equal(reason, hit.ReasonCode);
+    }
+}
