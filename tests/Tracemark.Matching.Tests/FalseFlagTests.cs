@@ -16,9 +16,11 @@ public sealed class FalseFlagTests
             new Mark("samsung", "Samsung"),
             new Mark("nike", "Nike", "耐克"),
             new Mark("kobold", "Kobold"),
+            new Mark("evos", "EVOS"),
+            new Mark("brightstore", "Bright Store"),
         ],
         RiskTerms.Default,
-        WordList.FromWords(["Fuji", "film", "camera", "shoes", "speaker", "memory", "the", "new"]));
+        WordList.FromWords(["Fuji", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap"]));
 
     [Theory]
     [InlineData("sdram memory", "idram")] // one unrelated letter in a mark of five letters: another word
@@ -28,6 +30,10 @@ public sealed class FalseFlagTests
     [InlineData("Fujifilm 富士 camera", "fuji")] // (the Chinese name beside it is its own exact hit)
     [InlineData("ihome speaker", "athome")] // a symbol read as a letter does not count: "@home" has four letters
     [InlineData("iHome 音箱", "athome")]
+    [InlineData("Puma evoSPEED boots", "evos")] // glued inside a camel-case word, across its writer's word break
+    [InlineData("Puma EvoSpeed 足球鞋", "evos")]
+    [InlineData("brightstor backup", "brightstore")] // words run together and mistyped at once
+    [InlineData("ｂｒｉｇｈｔｓｔｏｒ", "brightstore")]
     public void A_product_word_is_not_a_lookalike(string text, string markId) =>
         Assert.DoesNotContain(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
 
@@ -40,6 +46,10 @@ public sealed class FalseFlagTests
     [InlineData("Ｓａｍｓｕｎｘ", "samsung", ReasonCode.Substitution)]
     [InlineData("nikeshoes", "nike", ReasonCode.Merged)] // a mark that is no word of the list, glued
     [InlineData("ＦＵＪＩ camera", "fuji", ReasonCode.Compatibility)]
+    [InlineData("NikeShoes sale", "nike", ReasonCode.Merged)] // camel case that breaks where the mark does
+    [InlineData("cheapEVOS boots", "evos", ReasonCode.Merged)]
+    [InlineData("Bright Stor backup", "brightstore", ReasonCode.Omission)] // one edit, words as the mark has them
+    [InlineData("brightstore", "brightstore", ReasonCode.Joined)]
     [InlineData("Νike 耐克", "nike", ReasonCode.Homoglyph)]
     public void The_disguise_is_still_found(string text, string markId, ReasonCode reason)
     {

@@ -277,11 +277,12 @@ internal sealed partial class Screener
             }
 
             // A window of one word more than the name is a split name ("pom mesfreunde" for Pommesfreunde, cut
-            // at a double letter where the automaton cannot see it), never a split and a typo at once.
+            // at a double letter where the automaton cannot see it), never a split and a typo at once; nor are a
+            // name's words run together and mistyped at once ("brightstor" for Bright Store).
             var markLetters = index.LettersOf(name);
             var distance = EditDistance.Measure(letters, markLetters, name.Budget, _matrix);
             var split = windowWords > name.Words;
-            if (distance > name.Budget || (distance > 0 && split) || (distance == 0 && !redrawn && !split)
+            if (distance > name.Budget || (distance > 0 && (split || windowWords < name.Words)) || (distance == 0 && !redrawn && !split)
                 || Covered(set, name.Mark, start, end))
             {
                 continue;

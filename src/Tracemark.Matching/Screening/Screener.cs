@@ -477,8 +477,28 @@ internal sealed partial class Screener
             return false;
         }
 
-        return IsExplained(wordStart, first) && IsExplained(tail, wordEnd);
+        return IsExplained(wordStart, first) && IsExplained(tail, wordEnd) && FollowsCase(wordStart, first, tail, wordEnd);
     }
+
+    /// <summary>
+    /// A word written in camel case shows its writer's own word breaks ("evoSPEED", "VivoBook"): a mark glued
+    /// inside it must start and end at those breaks or at the word's edges, or it is a chance run of letters
+    /// ("EVOS" in "evoSPEED").
+    /// </summary>
+    private bool FollowsCase(int wordStart, int first, int end, int wordEnd)
+    {
+        var s = _stream;
+        var camel = false;
+        for (var k = wordStart + 1; k < wordEnd && !camel; k++)
+        {
+            camel = IsCaseBreak(k);
+        }
+
+        return !camel || ((first == wordStart || IsCaseBreak(first)) && (end >= wordEnd || IsCaseBreak(end) || !char.IsLetter(s.Original[end])));
+    }
+
+    /// <summary>A small letter, then a capital, before unit <paramref name="k"/>.</summary>
+    private bool IsCaseBreak(int k) => char.IsLower(_stream.Original[k - 1]) && char.IsUpper(_stream.Original[k]);
 
     private const int MinGluedWord = 3;
 
