@@ -53,6 +53,17 @@ internal static class Profile
 
                 return counter.Matches;
             }),
+            ("normalise+aligned", () =>
+            {
+                var counter = default(Counter);
+                foreach (var line in lines)
+                {
+                    Scanner.Normalise(line, stream);
+                    set.Automaton.ScanAligned(stream.Key.AsSpan(0, stream.Length), stream.Flags.AsSpan(0, stream.Length), false, ref counter);
+                }
+
+                return counter.Matches;
+            }),
             ("screen exact-only", () => Screen(ScreeningMode.ExactOnly)),
             ("screen full", () => Screen(ScreeningMode.Full)),
         };

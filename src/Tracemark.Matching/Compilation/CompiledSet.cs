@@ -64,4 +64,14 @@ internal sealed class CompiledSet
     public required HashSet<string> MarkWords { get; init; }
 
     public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> MarkWordLookup => MarkWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Per pattern, strings its exact hits share instead of allocating their own: the normalised form (the same
+    /// for every exact hit of a pattern) and the text last matched (a catalogue writes a mark the same way many
+    /// times). Filled while screening; threads racing to fill an entry store equal strings, so either is right.
+    /// </summary>
+    public required string?[] ExactNormalised { get; init; }
+
+    /// <inheritdoc cref="ExactNormalised"/>
+    public required string?[] LastMatched { get; init; }
 }

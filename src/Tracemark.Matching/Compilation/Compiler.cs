@@ -306,6 +306,8 @@ internal sealed class Compiler
             RiskLiterals = literals,
             Patterns = [.. _patterns],
             MayGlue = mayGlue,
+            ExactNormalised = new string?[_patterns.Count],
+            LastMatched = new string?[_patterns.Count],
             Fold = [.. _fold],
             FoldLast = [.. _foldLast],
             Visual = [.. _visual],
