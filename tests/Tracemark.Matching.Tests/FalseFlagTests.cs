@@ -10,6 +10,7 @@ public sealed class FalseFlagTests
         [
             new Mark("idram", "Idram"),
             new Mark("fuji", "Fuji", "富士"),
+            new Mark("power", "Power"),
             new Mark("athome", "@home"),
             new Mark("hopgo", "Hop & go"),
             new Mark("buffalo", "Buffalo Grill"),
@@ -20,14 +21,14 @@ public sealed class FalseFlagTests
             new Mark("brightstore", "Bright Store"),
         ],
         RiskTerms.Default,
-        WordList.FromWords(["Fuji", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap"]));
+        WordList.FromWords(["Fuji", "Nike", "power", "shot", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap"]));
 
     [Theory]
     [InlineData("sdram memory", "idram")] // one unrelated letter in a mark of five letters: another word
     [InlineData("ＳＤＲＡＭ memory", "idram")] // the same in full width
     [InlineData("Kobalt tools", "kobold")] // two letters of six changed, one of them unrelated
-    [InlineData("fujifilm camera", "fuji")] // a mark that is a word of the word list, glued into a compound
-    [InlineData("Fujifilm 富士 camera", "fuji")] // (the Chinese name beside it is its own exact hit)
+    [InlineData("powershot camera", "power")] // a mark that is a common word, glued into a compound
+    [InlineData("PowerShot 相机", "power")]
     [InlineData("ihome speaker", "athome")] // a symbol read as a letter does not count: "@home" has four letters
     [InlineData("iHome 音箱", "athome")]
     [InlineData("Puma evoSPEED boots", "evos")] // glued inside a camel-case word, across its writer's word break
@@ -44,7 +45,8 @@ public sealed class FalseFlagTests
     [InlineData("Buffalo Gr1ll 牛排", "buffalo", ReasonCode.Homoglyph)] // 1 drawn as l, where the mark has i
     [InlineData("samsunx galaxy", "samsung", ReasonCode.Substitution)] // an unrelated letter in a mark of seven letters
     [InlineData("Ｓａｍｓｕｎｘ", "samsung", ReasonCode.Substitution)]
-    [InlineData("nikeshoes", "nike", ReasonCode.Merged)] // a mark that is no word of the list, glued
+    [InlineData("nikeshoes", "nike", ReasonCode.Merged)] // a proper noun of the word list (the dictionaries have Nike), glued
+    [InlineData("fujifilm camera", "fuji", ReasonCode.Merged)] // the price: a compound of a proper noun is flagged
     [InlineData("ＦＵＪＩ camera", "fuji", ReasonCode.Compatibility)]
     [InlineData("NikeShoes sale", "nike", ReasonCode.Merged)] // camel case that breaks where the mark does
     [InlineData("cheapEVOS boots", "evos", ReasonCode.Merged)]

@@ -19,7 +19,7 @@ internal enum PatternKind : byte
 /// <param name="Length">Units in the pattern.</param>
 /// <param name="Letters">Letters in the pattern, repeats counted.</param>
 /// <param name="ShortestWord">Letters in the pattern's shortest word ("S&amp;P" has one-letter words).</param>
-/// <param name="OrdinaryWord">The pattern, words run together, is a word of the word list, common or proper ("Power", "Smart", "Fuji"): glued to another word it makes a compound ("Fujifilm"), not a disguise.</param>
+/// <param name="OrdinaryWord">The pattern, words run together, is a common (lower-case) word of the language ("Power", "Smart"): glued to another word it makes a compound ("powershot"), not a disguise. Proper nouns do not count: the dictionaries list Nike, Gucci and Samsung, and "nikeshoes" is the disguise the issue names.</param>
 [StructLayout(LayoutKind.Auto)]
 internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool OrdinaryWord);
 

@@ -154,7 +154,7 @@ internal sealed partial class Screener
         var merged = !s.IsAligned(first) || !(plural || s.IsAligned(end));
         if (merged)
         {
-            // A mark that is a word of the word list glued to another is a compound ("powershot", "sonicwall", "fujifilm").
+            // A mark that is a common word glued to another is a compound ("powershot", "sonicwall").
             if (_mode == ScreeningMode.ExactOnly || info.OrdinaryWord || !IsGluedToWords(first, end, plural, info))
             {
                 return;
