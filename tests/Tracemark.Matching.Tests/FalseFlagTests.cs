@@ -21,7 +21,7 @@ public sealed class FalseFlagTests
             new Mark("brightstore", "Bright Store"),
         ],
         RiskTerms.Default,
-        WordList.FromWords(["Fuji", "Nike", "power", "shot", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap"]));
+        WordList.FromWords(["Fuji", "Nike", "power", "shot", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap", "buy"]));
 
     [Theory]
     [InlineData("sdram memory", "idram")] // one unrelated letter in a mark of five letters: another word
@@ -50,6 +50,8 @@ public sealed class FalseFlagTests
     [InlineData("ＦＵＪＩ camera", "fuji", ReasonCode.Compatibility)]
     [InlineData("NikeShoes sale", "nike", ReasonCode.Merged)] // camel case that breaks where the mark does
     [InlineData("cheapEVOS boots", "evos", ReasonCode.Merged)]
+    [InlineData("buyNIKEshoes", "nike", ReasonCode.Merged)] // a run of capitals ends where the mark does
+    [InlineData("cheapNikeShoes 耐克", "nike", ReasonCode.Merged)]
     [InlineData("Bright Stor backup", "brightstore", ReasonCode.Omission)] // one edit, words as the mark has them
     [InlineData("brightstore", "brightstore", ReasonCode.Joined)]
     [InlineData("Νike 耐克", "nike", ReasonCode.Homoglyph)]

@@ -497,8 +497,17 @@ internal sealed partial class Screener
         return !camel || ((first == wordStart || IsCaseBreak(first)) && (end >= wordEnd || IsCaseBreak(end) || !char.IsLetter(s.Original[end])));
     }
 
-    /// <summary>A small letter, then a capital, before unit <paramref name="k"/>.</summary>
-    private bool IsCaseBreak(int k) => char.IsLower(_stream.Original[k - 1]) && char.IsUpper(_stream.Original[k]);
+    /// <summary>
+    /// A word break shown by case before unit <paramref name="k"/>: a small letter then a capital ("Vivo|Book"), or
+    /// the end of a run of capitals before small letters, read either way ("NIKE|shoes", "HTML|Parser").
+    /// </summary>
+    private bool IsCaseBreak(int k)
+    {
+        var o = _stream.Original;
+        return (char.IsLower(o[k - 1]) && char.IsUpper(o[k]))
+            || (k >= 2 && char.IsUpper(o[k - 2]) && char.IsUpper(o[k - 1]) && char.IsLower(o[k]))
+            || (k + 1 < _stream.Length && char.IsUpper(o[k - 1]) && char.IsUpper(o[k]) && char.IsLower(o[k + 1]));
+    }
 
     private const int MinGluedWord = 3;
 
