@@ -3,7 +3,7 @@ using Tracemark.Evaluation;
 using Tracemark.Matching;
 
 // Recall per lookalike family and false lookalike flags on real titles (issue 5, item 5).
-//   dotnet run -c Release --project bench/Tracemark.Evaluation [-- --sample 1000 --seed 5 --examples 25 --verbose]
+//   dotnet run -c Release --project bench/Tracemark.Evaluation [-- --sample 1000 --seed 5 --examples 25 --verbose --dump hits.tsv]
 // Brands from ../shared/data/brands/brands.csv are the marks; each fuzzer disguises a sample of them and
 // plants the disguise in a real title from ../shared/data/product-titles/titles.tsv; a planted mark counts
 // as found when a hit of that mark overlaps it. Untouched titles give the false lookalike flags.
@@ -29,6 +29,7 @@ var catalogue = titles.Where((_, i) => i % 2 == 0).ToList();
 var heldOut = titles.Where((_, i) => i % 2 == 1).ToList();
 var vocabulary = Vocabulary(catalogue, minimumTitles: 2);
 
+using var dump = options.Dump is null ? null : new StreamWriter(options.Dump, false, new System.Text.UTF8Encoding(false));
 var clock = Stopwatch.StartNew();
 var configurations = new List<Configuration>();
 foreach (var (name, extra, hosts) in new[] { ("A. dictionaries", new List<string>(), titles), ("B. + catalogue vocabulary", vocabulary, heldOut) })
@@ -36,7 +37,7 @@ foreach (var (name, extra, hosts) in new[] { ("A. dictionaries", new List<string
     var words = WordList.FromWords(dictionaryWords.Concat(extra));
     clock.Restart();
     var lexicon = Lexicon.Build(marks, RiskTerms.Default, words);
-    configurations.Add(new Configuration(name, lexicon, words, hosts, clock.Elapsed, new Random(options.Seed)));
+    configurations.Add(new Configuration(name, lexicon, words, hosts, clock.Elapsed, new Random(options.Seed)) { Dump = dump });
 }
 
 Say($"# Screening evaluation ({DateTime.UtcNow:yyyy-MM-dd})");

@@ -18,6 +18,13 @@ internal sealed class Configuration(string name, Lexicon lexicon, WordList words
 
     public List<(string Fuzzer, string Line)> Misses { get; } = [];
 
+    /// <summary>With --dump: every lookalike hit on a planted disguise and every false flag, as tab-separated rows.</summary>
+    public TextWriter? Dump { get; set; }
+
+    private string Row(string what, string fuzzer, ScreeningHit hit, string text) => string.Join('\t',
+        name[..1], what, fuzzer, hit.Mark, hit.Matched, hit.Normalised, hit.Signs.ToString().Replace(" ", "", StringComparison.Ordinal),
+        hit.Distance.ToString(CultureInfo.InvariantCulture), hit.Score.ToString(CultureInfo.InvariantCulture), text.ReplaceLineEndings(" ").Replace('\t', ' '));
+
     public Tally Tally(string fuzzer) =>
         fuzzer.StartsWith("**", StringComparison.Ordinal)
             ? _tallies.Values.Aggregate(new Tally(), (all, one) => all.Add(one))
@@ -44,6 +51,11 @@ internal sealed class Configuration(string name, Lexicon lexicon, WordList words
         }
 
         tally.Count(hit?.Kind, disguised);
+        if (hit is { Kind: HitKind.Lookalike })
+        {
+            Dump?.WriteLine(Row("planted", fuzzer, hit, text));
+        }
+
         if (hit is null)
         {
             Misses.Add((fuzzer, verbose ? $"{fuzzer}: \"{disguised}\" → {mark} in \"{text}\"" : $"{fuzzer}: \"{disguised}\" → {mark}"));
@@ -61,6 +73,7 @@ internal sealed class Configuration(string name, Lexicon lexicon, WordList words
                 if (hit.Kind == HitKind.Lookalike)
                 {
                     flags.Add((hit.Mark, hit.Matched, hit.ReasonCode.ToWire()));
+                    Dump?.WriteLine(Row("flag", "", hit, title));
                 }
             }
         }
@@ -110,7 +123,7 @@ internal sealed class Tally
     }
 }
 
-internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose)
+internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump)
 {
     public static Options Parse(string[] args)
     {
@@ -125,6 +138,7 @@ internal sealed record Options(string? Data, int Sample, int Seed, int Examples,
             int.Parse(Value("--sample") ?? "1000", CultureInfo.InvariantCulture),
             int.Parse(Value("--seed") ?? "5", CultureInfo.InvariantCulture),
             int.Parse(Value("--examples") ?? "25", CultureInfo.InvariantCulture),
-            args.Contains("--verbose"));
+            args.Contains("--verbose"),
+            Value("--dump"));
     }
 }

@@ -1,5 +1,6 @@
 using Tracemark.Matching.Automaton;
 using Tracemark.Matching.Compilation;
+using Tracemark.Matching.Normalisation;
 using Tracemark.Matching.Screening;
 
 namespace Tracemark.Matching.Tests;
@@ -50,6 +51,74 @@ public sealed class AlgorithmTests
         }
 
         Assert.Equal(expected.Order(), sink.Found.Order());
+    }
+
+    [Theory]
+    [InlineData("nike nikes nikeshoes buynikeshoes bike", false)]
+    [InlineData("nike nikes nikeshoes buynikeshoes bike", true)]
+    [InlineData("ｎｉｋｅ ＮＩＫＥｓ ｎｉｋｅｓｈｏｅｓ", true)]
+    [InlineData("正品耐克运动鞋 耐克nike耐克", true)]
+    [InlineData("正品耐克运动鞋 耐克nike耐克", false)]
+    [InlineData("Νike Adidasshoes adidas's n.i.k.e adi das", true)]
+    [InlineData("iphone4 nike2000 4adidas sale", true)]
+    public void The_aligned_scan_reports_what_the_screening_can_use_of_the_plain_scan(string text, bool glue)
+    {
+        string[] patterns = ["nike", "ike", "adidas", "shoe", "shoes", "耐克", "克", "运动", "s", "sale", "ni", "das"];
+        bool[] mayGlue = [.. patterns.Select(p => p.Length >= 4 && p != "shoe")];
+        var keys = string.Concat(patterns).ToCharArray();
+        var offsets = new int[patterns.Length + 1];
+        for (var p = 0; p < patterns.Length; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        var automaton = PatternAutomaton.Build(keys, offsets, patterns.Length, mayGlue);
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        var key = stream.Key.AsSpan(0, stream.Length);
+        var all = new Collect { Found = [] };
+        automaton.Scan(key, ref all);
+        var aligned = new Collect { Found = [] };
+        automaton.ScanAligned(key, stream.Flags.AsSpan(0, stream.Length), glue, ref aligned);
+
+        // At a word's end (or before a plural s) the patterns that start at a word's start; glue patterns anywhere.
+        var plural = new Func<int, bool>(end => end < stream.Length && stream.Key[end] == 's' && stream.IsAligned(end + 1));
+        var expected = all.Found
+            .Where(f => (glue && mayGlue[f.Pattern])
+                || ((stream.IsAligned(f.End) || plural(f.End)) && stream.IsAligned(f.End - patterns[f.Pattern].Length)))
+            .ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(), aligned.Found.Order());
+    }
+
+    [Theory]
+    [InlineData("Nikee")]
+    [InlineData("wallmart")]
+    [InlineData("WALLMART")]
+    [InlineData("N1KE")]
+    [InlineData("lKEA")]
+    [InlineData("GoogIe")]
+    [InlineData("g00gle")]
+    [InlineData("iphone4")]
+    [InlineData("ddr3")]
+    [InlineData("aaaaa")]
+    [InlineData("Zz9")]
+    [InlineData("x")]
+    public void An_ascii_word_is_normalised_as_the_general_path_does(string word)
+    {
+        // An ASCII space after the word takes the fast path; an ideographic space (not ASCII) the general one.
+        var fast = new TextStream();
+        Scanner.Normalise(word + " 鞋", fast);
+        var general = new TextStream();
+        Scanner.Normalise(word + "\u3000鞋", general);
+
+        Assert.Equal(general.Length, fast.Length);
+        for (var u = 0; u < general.Length - 1; u++)
+        {
+            Assert.Equal(
+                (general.Key[u], general.Visual[u], general.VisualLast[u], general.Fold[u], general.FoldLast[u], general.Original[u], general.Start[u], general.End[u], general.Run[u], general.Flags[u]),
+                (fast.Key[u], fast.Visual[u], fast.VisualLast[u], fast.Fold[u], fast.FoldLast[u], fast.Original[u], fast.Start[u], fast.End[u], fast.Run[u], fast.Flags[u]));
+        }
     }
 
     [Fact]

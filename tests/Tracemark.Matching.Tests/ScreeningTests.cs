@@ -142,6 +142,20 @@ public sealed class ScreeningTests
     }
 
     [Fact]
+    public void Exact_hits_of_one_pattern_written_differently_each_keep_their_own_text()
+    {
+        // Exact hits share their normalised form and a text written as before: a new spelling must not see the old one.
+        var lexicon = TestLexicon.Build();
+        string[] texts = ["Nike", "NIKE", "Nike", "nike shoes", "鼎泰豐", "鼎泰丰", "鼎泰豐", "Ｎｉｋｅ", "NIKE"];
+        foreach (var text in texts)
+        {
+            var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId is "nike" or "dintaifung");
+            Assert.Equal(text.Substring(hit.Start, hit.Length), hit.Matched);
+            Assert.Equal(hit.MarkId == "nike" ? "nike" : "鼎泰丰", hit.Normalised);
+        }
+    }
+
+    [Fact]
     public void Hits_carry_the_normalised_form_and_reason_arguments()
     {
         var hit = Assert.Single(TestLexicon.Shared.Screen("Νike"));

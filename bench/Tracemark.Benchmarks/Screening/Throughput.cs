@@ -7,7 +7,8 @@ namespace Tracemark.Benchmarks.Screening;
 
 /// <summary>
 /// The engine's side of bench/screening-peers.sh: prepares the files the peers read, and screens a corpus
-/// file on one thread, streaming it line by line as `tracemark screen` does, reporting MB/s and titles/s
+/// file on one thread, streaming it line by line (read in blocks of a megabyte, each line screened as a span of
+/// its block; TRACEMARK_BENCH_READLINE=1 reads a string per line instead), reporting MB/s and titles/s
 /// per core, the lexicon's build time and the process's peak memory.
 ///   throughput prepare DIR         corpus.txt (titles lower-cased, repeated to about 64 MB), marks.txt, sample.txt
 ///   throughput run FILE MARKS MODE screen FILE against MARKS marks (brands.csv, then generated), MODE exact|full
@@ -27,6 +28,8 @@ internal static class Throughput
         return args switch
         {
             ["prepare", var folder] => Prepare(folder),
+            ["dump", var file, var marks, var mode, var output] => Dump(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full, output),
+            ["profile", var file, var marks] => Profile.Run(file, int.Parse(marks, CultureInfo.InvariantCulture), 3),
             ["run", var file, var marks, var mode] => Screen(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full),
             _ => Usage(),
         };
@@ -66,6 +69,83 @@ internal static class Throughput
         return 0;
     }
 
+    private static int Dump(string file, int markCount, ScreeningMode mode, string output)
+    {
+        var lexicon = Lexicon.Build(ScreeningData.Marks(markCount), RiskTerms.Default, ScreeningData.Words());
+        using var writer = new StreamWriter(output, false, new UTF8Encoding(false));
+        var n = 0;
+        foreach (var line in File.ReadLines(file))
+        {
+            n++;
+            foreach (var hit in lexicon.Screen(line, mode))
+            {
+                writer.WriteLine(FormattableString.Invariant($"{n}\t{hit.MarkId}\t{hit.Mark}\t{hit.Kind}\t{hit.Start}\t{hit.Length}\t{hit.Normalised}\t{hit.Distance}\t{hit.Score}\t{hit.Signs}\t{hit.Reason}"));
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Reads the file in blocks of a megabyte, decodes each block once and screens every line as a span of it
+    /// (invalid UTF-8 becomes U+FFFD, as with StreamReader): no string per line, as ripgrep reads its input.
+    /// </summary>
+    private static (long Bytes, long Lines, long Hits) ScreenBlocks(string file, Lexicon lexicon, ScreeningMode mode, List<ScreeningHit> found)
+    {
+        const int block = 1 << 20;
+        var decoder = new UTF8Encoding(false).GetDecoder();
+        var raw = new byte[block];
+        var chars = new char[block * 2];
+        var kept = 0;
+        long bytes = 0;
+        long lines = 0;
+        long hits = 0;
+        using var input = File.OpenRead(file);
+        while (true)
+        {
+            var read = input.Read(raw, 0, block);
+            bytes += read;
+            if (chars.Length - kept < block + 1)
+            {
+                Array.Resize(ref chars, (kept + block + 1) * 2);
+            }
+
+            var length = kept + decoder.GetChars(raw, 0, read, chars, kept, flush: read == 0);
+            var text = chars.AsSpan(0, length);
+            var start = 0;
+            while (true)
+            {
+                var newline = text[start..].IndexOf('\n');
+                if (newline < 0)
+                {
+                    break;
+                }
+
+                var line = text.Slice(start, newline);
+                found.Clear();
+                lexicon.Screen(line.EndsWith('\r') ? line[..^1] : line, mode, found);
+                hits += found.Count;
+                lines++;
+                start += newline + 1;
+            }
+
+            kept = length - start;
+            text[start..].CopyTo(chars);
+            if (read == 0)
+            {
+                if (kept > 0)
+                {
+                    found.Clear();
+                    lexicon.Screen(chars.AsSpan(0, kept), mode, found);
+                    hits += found.Count;
+                    lines++;
+                }
+
+                return (bytes, lines, hits);
+            }
+        }
+    }
+
     private static int Screen(string file, int markCount, ScreeningMode mode)
     {
         var marks = ScreeningData.Marks(markCount);
@@ -81,8 +161,10 @@ internal static class Throughput
         long lines = 0;
         long hits = 0;
         var found = new List<ScreeningHit>();
-        using (var reader = new StreamReader(file, new UTF8Encoding(false), false, 1 << 16))
+        if (Environment.GetEnvironmentVariable("TRACEMARK_BENCH_READLINE") is not null)
         {
+            // As before 2026-11-21 06:40: StreamReader.ReadLine, a string per line.
+            using var reader = new StreamReader(file, new UTF8Encoding(false), false, 1 << 16);
             while (reader.ReadLine() is { } line)
             {
                 found.Clear();
@@ -91,6 +173,10 @@ internal static class Throughput
                 bytes += Encoding.UTF8.GetByteCount(line) + 1;
                 lines++;
             }
+        }
+        else
+        {
+            (bytes, lines, hits) = ScreenBlocks(file, lexicon, mode, found);
         }
 
         var wall = clock.Elapsed.TotalSeconds;

@@ -1,3 +1,5 @@
+using Tracemark.Matching.Normalisation;
+
 namespace Tracemark.Matching.Automaton;
 
 /// <summary>Receives the patterns the automaton finds, as they end.</summary>
@@ -23,6 +25,14 @@ internal sealed class PatternAutomaton
     private readonly ushort[] _symbolOf;
     private readonly int[] _fail;
     private readonly int[] _report;
+    private readonly int[] _depth;
+
+    // The same output chains restricted to patterns that may be found glued inside a word: what a position
+    // inside a word can report at all.
+    private readonly int[] _glueReport;
+    private readonly int[] _glueLink;
+    private readonly int[] _firstGlue;
+    private readonly int[] _nextGlue;
     private readonly int[] _outputLink;
     private readonly int[] _firstOutput;
     private readonly int[] _nextOutput;
@@ -39,6 +49,11 @@ internal sealed class PatternAutomaton
         _symbolOf = symbolOf;
         _fail = new int[nodes];
         _report = new int[nodes];
+        _depth = new int[nodes];
+        _glueReport = new int[nodes];
+        _glueLink = new int[nodes];
+        _firstGlue = new int[nodes];
+        _nextGlue = new int[patterns];
         _outputLink = new int[nodes];
         _firstOutput = new int[nodes];
         _nextOutput = new int[patterns];
@@ -50,8 +65,11 @@ internal sealed class PatternAutomaton
         _edges = new EdgeTable(edges);
     }
 
-    /// <summary>Builds the automaton for the patterns <c>keys[offsets[p] .. offsets[p + 1])</c>; empty patterns are ignored.</summary>
-    public static PatternAutomaton Build(char[] keys, int[] offsets, int count)
+    /// <summary>
+    /// Builds the automaton for the patterns <c>keys[offsets[p] .. offsets[p + 1])</c>; empty patterns are ignored.
+    /// <paramref name="glue"/> tells the patterns that may be found glued inside a word (<see cref="ScanAligned{TSink}"/>); null for none.
+    /// </summary>
+    public static PatternAutomaton Build(char[] keys, int[] offsets, int count, bool[]? glue = null)
     {
         var symbolOf = new ushort[char.MaxValue + 1];
         for (var c = 'a'; c <= 'z'; c++)
@@ -141,14 +159,26 @@ internal sealed class PatternAutomaton
 
         var automaton = new PatternAutomaton(symbolOf, nodes, count, manyEdges, denseRows);
         Array.Fill(automaton._firstOutput, -1);
+        Array.Fill(automaton._firstGlue, -1);
         for (var p = count - 1; p >= 0; p--)
         {
             automaton._nextOutput[p] = -1;
+            automaton._nextGlue[p] = -1;
             if (endNode[p] >= 0)
             {
                 automaton._nextOutput[p] = automaton._firstOutput[endNode[p]];
                 automaton._firstOutput[endNode[p]] = p;
+                if (glue is not null && glue[p])
+                {
+                    automaton._nextGlue[p] = automaton._firstGlue[endNode[p]];
+                    automaton._firstGlue[endNode[p]] = p;
+                }
             }
+        }
+
+        for (var n = 0; n < nodes; n++)
+        {
+            automaton._depth[n] = depth[n];
         }
 
         // Children lists for the breadth-first pass; nodes were numbered depth-first.
@@ -189,6 +219,8 @@ internal sealed class PatternAutomaton
         _fail[Root] = Root;
         _report[Root] = -1;
         _outputLink[Root] = -1;
+        _glueReport[Root] = -1;
+        _glueLink[Root] = -1;
         while (head < tail)
         {
             var node = queue[head++];
@@ -213,6 +245,8 @@ internal sealed class PatternAutomaton
                 _fail[child] = fail;
                 _outputLink[child] = _firstOutput[fail] >= 0 ? fail : _outputLink[fail];
                 _report[child] = _firstOutput[child] >= 0 ? child : _outputLink[child];
+                _glueLink[child] = _firstGlue[fail] >= 0 ? fail : _glueLink[fail];
+                _glueReport[child] = _firstGlue[child] >= 0 ? child : _glueLink[child];
                 queue[tail++] = child;
             }
         }
@@ -316,6 +350,70 @@ internal sealed class PatternAutomaton
             }
         }
     }
+
+    /// <summary>
+    /// Reports the occurrences a screening can use, in order of their end: at the end of a word (or of a
+    /// piece of a word cut by a soft boundary, or before a plural s, or next to a character of an unsegmented
+    /// script) the patterns that start at such a place too, and with <paramref name="glue"/> the glue
+    /// patterns wherever they start and end; inside a word nothing else. <paramref name="flags"/> are the
+    /// units' flags, parallel to <paramref name="keys"/>.
+    /// </summary>
+    public void ScanAligned<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, bool glue, ref TSink sink)
+        where TSink : struct, IPatternSink
+    {
+        const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
+        var symbolOf = _symbolOf;
+        var dense = _dense;
+        var length = keys.Length;
+        var state = 0; // the root's row
+        for (var j = 0; j < length; j++)
+        {
+            var symbol = symbolOf[keys[j]];
+            if (symbol == 0)
+            {
+                state = 0;
+                continue;
+            }
+
+            state = state >= 0 && symbol < DenseWidth ? dense[state + symbol] : Encode(Next(Decode(state), symbol));
+            var report = state >= 0 ? dense[state] : _report[~state];
+            if (report <= 0)
+            {
+                continue;
+            }
+
+            var end = j + 1;
+            if (end == length || ((flags[end] | (flags[j] & UnitFlags.Unsegmented)) & open) != UnitFlags.None || IsPluralEnd(keys, flags, end))
+            {
+                for (var output = report; output > 0; output = _outputLink[output])
+                {
+                    var first = end - _depth[output];
+                    var aligned = first == 0 || (flags[first] & UnitFlags.Boundary) != UnitFlags.None
+                        || ((flags[first] | flags[first - 1]) & UnitFlags.Unsegmented) != UnitFlags.None;
+                    for (var p = aligned ? _firstOutput[output] : glue ? _firstGlue[output] : -1; p >= 0; p = aligned ? _nextOutput[p] : _nextGlue[p])
+                    {
+                        sink.OnMatch(p, end);
+                    }
+                }
+            }
+            else if (glue)
+            {
+                var node = state >= 0 ? _rowNode[state / DenseWidth] : ~state;
+                for (var output = _glueReport[node]; output > 0; output = _glueLink[output])
+                {
+                    for (var p = _firstGlue[output]; p >= 0; p = _nextGlue[p])
+                    {
+                        sink.OnMatch(p, end);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A plural or possessive s ends the word right after <paramref name="end"/>: "nikes".</summary>
+    private static bool IsPluralEnd(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, int end) =>
+        keys[end] == 's' && (end + 1 == keys.Length || (flags[end + 1] & UnitFlags.Boundary) != UnitFlags.None
+            || ((flags[end + 1] | flags[end]) & UnitFlags.Unsegmented) != UnitFlags.None);
 
     /// <summary>(state, symbol) → child for states with more than one child.</summary>
     private sealed class EdgeTable

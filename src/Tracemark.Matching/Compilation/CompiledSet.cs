@@ -19,9 +19,9 @@ internal enum PatternKind : byte
 /// <param name="Length">Units in the pattern.</param>
 /// <param name="Letters">Letters in the pattern, repeats counted.</param>
 /// <param name="ShortestWord">Letters in the pattern's shortest word ("S&amp;P" has one-letter words).</param>
-/// <param name="CommonWord">The pattern, words run together, is a common word of the language ("Power", "Smart").</param>
+/// <param name="OrdinaryWord">The pattern, words run together, is a common (lower-case) word of the language ("Power", "Smart"): glued to another word it makes a compound ("powershot"), not a disguise. Proper nouns do not count: the dictionaries list Nike, Gucci and Samsung, and "nikeshoes" is the disguise the issue names.</param>
 [StructLayout(LayoutKind.Auto)]
-internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool CommonWord);
+internal readonly record struct PatternInfo(PatternKind Kind, int Owner, int Name, int Offset, int Length, int Letters, int ShortestWord, bool OrdinaryWord);
 
 /// <summary>
 /// Marks, risk terms and exclusions compiled for screening: the automaton over their keys, the mark side
@@ -64,4 +64,14 @@ internal sealed class CompiledSet
     public required HashSet<string> MarkWords { get; init; }
 
     public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> MarkWordLookup => MarkWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Per pattern, strings its exact hits share instead of allocating their own: the normalised form (the same
+    /// for every exact hit of a pattern) and the text last matched (a catalogue writes a mark the same way many
+    /// times). Filled while screening; threads racing to fill an entry store equal strings, so either is right.
+    /// </summary>
+    public required string?[] ExactNormalised { get; init; }
+
+    /// <inheritdoc cref="ExactNormalised"/>
+    public required string?[] LastMatched { get; init; }
 }

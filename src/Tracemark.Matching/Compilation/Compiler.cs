@@ -251,14 +251,15 @@ internal sealed class Compiler
         }
 
         shortest = Math.Min(shortest, word);
-        var common = kind == PatternKind.Mark && _words.ContainsCommonFolded(_scratch.AsSpan(0, folded));
-        _patterns.Add(new PatternInfo(kind, owner, name, _fold.Count - units.Count, units.Count, letters, shortest, common));
+        var ordinary = kind == PatternKind.Mark && _words.ContainsCommonFolded(_scratch.AsSpan(0, folded));
+        _patterns.Add(new PatternInfo(kind, owner, name, _fold.Count - units.Count, units.Count, letters, shortest, ordinary));
         _offsets.Add(_keys.Count);
     }
 
     private void AddFuzzy(int mark, int name, List<PatternUnit> units)
     {
         var letters = 0;
+        var written = 0;
         var words = 1;
         for (var i = 0; i < units.Count; i++)
         {
@@ -268,13 +269,15 @@ internal sealed class Compiler
             }
 
             letters += units[i].Run;
+            written += (units[i].Flags & UnitFlags.Leet) == UnitFlags.None ? units[i].Run : 0;
             if (i > 0 && (units[i].Flags & UnitFlags.HardBoundary) != UnitFlags.None)
             {
                 words++;
             }
         }
 
-        var budget = FuzzyIndex.BudgetFor(letters);
+        // Letters the mark writes as letters count, not symbols read as letters: "@home" has four, too few to edit.
+        var budget = written < FuzzyIndex.MinLetters ? 0 : FuzzyIndex.BudgetFor(letters);
         if (budget == 0 || letters > FuzzyIndex.MaxLetters)
         {
             return;
@@ -293,7 +296,8 @@ internal sealed class Compiler
     private CompiledSet Finish(string[] markIds, string[][] markNames, RiskTerm[] riskTerms, string?[] literals)
     {
         var offsets = _offsets.ToArray();
-        var automaton = PatternAutomaton.Build([.. _keys], offsets, _patterns.Count);
+        bool[] mayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.OrdinaryWord)];
+        var automaton = PatternAutomaton.Build([.. _keys], offsets, _patterns.Count, mayGlue);
         return new CompiledSet
         {
             MarkIds = markIds,
@@ -301,7 +305,9 @@ internal sealed class Compiler
             RiskTerms = riskTerms,
             RiskLiterals = literals,
             Patterns = [.. _patterns],
-            MayGlue = [.. _patterns.ConvertAll(p => p.Kind == PatternKind.Mark && p.Letters >= Screening.Screener.MinMergedLetters && !p.CommonWord)],
+            MayGlue = mayGlue,
+            ExactNormalised = new string?[_patterns.Count],
+            LastMatched = new string?[_patterns.Count],
             Fold = [.. _fold],
             FoldLast = [.. _foldLast],
             Visual = [.. _visual],

@@ -43,6 +43,20 @@ internal static class Confusables
     /// </summary>
     internal static char MergeLatinClass(char c) => c == 'l' ? 'i' : c;
 
+    /// <summary>True when <paramref name="written"/> is a digit or symbol read as <paramref name="letter"/> ("8" for b, "@" for a).</summary>
+    internal static bool IsLeetFor(char written, char letter)
+    {
+        for (var k = 0; k < Leet.Length; k += 2)
+        {
+            if (Leet[k] == written && Leet[k + 1] == letter)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Vowels, for telling a vowel swap from another substitution.</summary>
     internal static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u' or 'y';
 

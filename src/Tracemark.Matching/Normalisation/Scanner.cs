@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Tracemark.Matching.Normalisation;
@@ -48,6 +50,9 @@ internal static class Scanner
         var boundary = true;
         var space = false;
         var wordStart = 0;
+
+        // The word at wordStart was decided when it was read (an ASCII word): it needs no FinishWord.
+        var finished = false;
         var group = default(Group);
         var i = 0;
         while (i < text.Length)
@@ -60,6 +65,30 @@ internal static class Scanner
                 Append(stream, units[bmp[c].Offset], c, i, i + 1, AsciiFlags[c]);
                 i++;
                 continue;
+            }
+
+            // Most words are ASCII letters and digits between plain separators: filled in one go, and decided at once.
+            if (boundary && c < 0x80 && AsciiFlags[c] != UnitFlags.None)
+            {
+                var end = AsciiWordEnd(text, i, bmp, out var classes);
+                if (end > i + 1)
+                {
+                    if (stream.Length > wordStart && !finished)
+                    {
+                        FinishWord(text, stream, wordStart, ref group);
+                    }
+
+                    wordStart = stream.Length;
+                    AsciiWord(text, i, end, classes, stream, space, bmp, units);
+                    group.Start = wordStart;
+                    group.Count = 0;
+                    group.LastEnd = stream.End[stream.Length - 1];
+                    finished = true;
+                    space = false;
+                    boundary = false;
+                    i = end;
+                    continue;
+                }
             }
 
             var width = 1;
@@ -126,11 +155,12 @@ internal static class Scanner
 
                         if (boundary)
                         {
-                            if (stream.Length > wordStart)
+                            if (stream.Length > wordStart && !finished)
                             {
                                 FinishWord(text, stream, wordStart, ref group);
                             }
 
+                            finished = false;
                             wordStart = stream.Length;
                             flags |= UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None);
                             boundary = false;
@@ -181,10 +211,138 @@ internal static class Scanner
             i += width;
         }
 
-        if (stream.Length > wordStart)
+        if (stream.Length > wordStart && !finished)
         {
             FinishWord(text, stream, wordStart, ref group);
         }
+    }
+
+    // What an ASCII character is to the word fast path: a letter or digit, and whether it needs the general decisions.
+    private const byte AsciiWordChar = 1;
+    private const byte AsciiUpper = 2;
+    private const byte AsciiStroke = 4;
+    private const byte AsciiDigit = 8;
+
+    private static readonly byte[] AsciiClass = BuildAsciiClass();
+
+    private static byte[] BuildAsciiClass()
+    {
+        var classes = new byte[0x80];
+        for (var c = 'a'; c <= 'z'; c++)
+        {
+            classes[c] = AsciiWordChar;
+            classes[char.ToUpperInvariant(c)] = AsciiWordChar | AsciiUpper;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            classes[c] = AsciiWordChar | AsciiDigit;
+        }
+
+        classes['l'] |= AsciiStroke;
+        classes['I'] |= AsciiStroke;
+        return classes;
+    }
+
+    /// <summary>
+    /// End of the run of ASCII letters and digits that starts at <paramref name="start"/> when a plain separator
+    /// (or the end of the text) follows it, so that the run is a whole word; otherwise <paramref name="start"/>.
+    /// <paramref name="classes"/> gets the classes of the run's characters, or-ed.
+    /// </summary>
+    private static int AsciiWordEnd(ReadOnlySpan<char> text, int start, CharEntry[] bmp, out int classes)
+    {
+        var classOf = AsciiClass;
+        var seen = 0;
+        var end = start;
+        while (end < text.Length)
+        {
+            var ch = text[end];
+            if (ch >= 0x80 || classOf[ch] == 0)
+            {
+                break;
+            }
+
+            seen |= classOf[ch];
+            end++;
+        }
+
+        classes = seen;
+        return end == text.Length || (text[end] < 0x80 && bmp[text[end]].Class == CharClass.Separator) ? end : start;
+    }
+
+    /// <summary>
+    /// Appends the word of ASCII letters and digits [start, end) and makes its context decisions: what
+    /// <see cref="FinishWord"/> does for a word of two characters or more, with repeats collapsed as the
+    /// units are written when the word is letters only.
+    /// </summary>
+    private static void AsciiWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, bool space, CharEntry[] bmp, Unit[] units)
+    {
+        var first = stream.Length;
+        stream.EnsureRoom(end - start);
+        var boundary = UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None);
+        if ((classes & AsciiDigit) != 0 || (classes & (AsciiUpper | AsciiStroke)) == (AsciiUpper | AsciiStroke))
+        {
+            // Digits may be letters in disguise, a stroke may be the other letter: the general decisions.
+            for (var k = start; k < end; k++)
+            {
+                var ch = text[k];
+                Append(stream, units[bmp[ch].Offset], ch, k, k + 1, AsciiFlags[ch] | (k == start ? boundary : UnitFlags.None));
+            }
+
+            Resolve(stream, first);
+            return;
+        }
+
+        // The room is ensured above and a word of m characters makes at most m units: no bounds to check.
+        ref var key = ref MemoryMarshal.GetArrayDataReference(stream.Key);
+        ref var visual = ref MemoryMarshal.GetArrayDataReference(stream.Visual);
+        ref var visualLast = ref MemoryMarshal.GetArrayDataReference(stream.VisualLast);
+        ref var fold = ref MemoryMarshal.GetArrayDataReference(stream.Fold);
+        ref var foldLast = ref MemoryMarshal.GetArrayDataReference(stream.FoldLast);
+        ref var original = ref MemoryMarshal.GetArrayDataReference(stream.Original);
+        ref var from = ref MemoryMarshal.GetArrayDataReference(stream.Start);
+        ref var to = ref MemoryMarshal.GetArrayDataReference(stream.End);
+        ref var run = ref MemoryMarshal.GetArrayDataReference(stream.Run);
+        ref var flags = ref MemoryMarshal.GetArrayDataReference(stream.Flags);
+        ref var unitTable = ref MemoryMarshal.GetArrayDataReference(units);
+        var n = first;
+        var lastKey = '\0';
+        var lastVisual = '\0';
+        for (var k = start; k < end; k++)
+        {
+            var ch = text[k];
+            var unit = Unsafe.Add(ref unitTable, bmp[ch].Offset);
+            if (unit.Key == lastKey && unit.Visual == lastVisual)
+            {
+                // A letter repeated: one unit with a count, as CollapseRepeats makes it.
+                ref var count = ref Unsafe.Add(ref run, n - 1);
+                if (count < byte.MaxValue)
+                {
+                    count++;
+                }
+
+                Unsafe.Add(ref to, n - 1) = k + 1;
+                Unsafe.Add(ref foldLast, n - 1) = unit.Fold;
+                continue;
+            }
+
+            Unsafe.Add(ref key, n) = unit.Key;
+            Unsafe.Add(ref visual, n) = unit.Visual;
+            Unsafe.Add(ref visualLast, n) = unit.Visual;
+            Unsafe.Add(ref fold, n) = unit.Fold;
+            Unsafe.Add(ref foldLast, n) = unit.Fold;
+            Unsafe.Add(ref original, n) = ch;
+            Unsafe.Add(ref from, n) = k;
+            Unsafe.Add(ref to, n) = k + 1;
+            Unsafe.Add(ref run, n) = 1;
+            Unsafe.Add(ref flags, n) = UnitFlags.Latin;
+            lastKey = unit.Key;
+            lastVisual = unit.Visual;
+            n++;
+        }
+
+        Unsafe.Add(ref flags, first) |= boundary;
+        stream.Length = n;
     }
 
     /// <summary>The run of spaced-out single characters the last word belongs to, if any.</summary>
@@ -236,7 +394,6 @@ internal static class Scanner
         stream.Fold[n] = unit.Fold;
         stream.FoldLast[n] = unit.Fold;
         stream.Original[n] = original;
-        stream.OriginalLast[n] = original;
         stream.Start[n] = start;
         stream.End[n] = end;
         stream.Run[n] = 1;
@@ -448,7 +605,6 @@ internal static class Scanner
                 stream.End[previous] = stream.End[read];
                 stream.FoldLast[previous] = stream.FoldLast[read];
                 stream.VisualLast[previous] = stream.VisualLast[read];
-                stream.OriginalLast[previous] = stream.OriginalLast[read];
                 flags[previous] |= flags[read] & (UnitFlags.Compatibility | UnitFlags.Diacritic | UnitFlags.Leet);
                 continue;
             }

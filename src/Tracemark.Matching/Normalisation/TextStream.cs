@@ -68,7 +68,6 @@ internal sealed class TextStream
 
     /// <summary>The original character a unit starts with: its case tells "lKEA" (a disguised IKEA) from "arlo".</summary>
     public char[] Original = new char[InitialCapacity];
-    public char[] OriginalLast = new char[InitialCapacity];
     public int[] Start = new int[InitialCapacity];
     public int[] End = new int[InitialCapacity];
     public byte[] Run = new byte[InitialCapacity];
@@ -93,7 +92,6 @@ internal sealed class TextStream
         Array.Resize(ref Fold, size);
         Array.Resize(ref FoldLast, size);
         Array.Resize(ref Original, size);
-        Array.Resize(ref OriginalLast, size);
         Array.Resize(ref Start, size);
         Array.Resize(ref End, size);
         Array.Resize(ref Run, size);
@@ -109,7 +107,6 @@ internal sealed class TextStream
         Fold[to] = Fold[from];
         FoldLast[to] = FoldLast[from];
         Original[to] = Original[from];
-        OriginalLast[to] = OriginalLast[from];
         Start[to] = Start[from];
         End[to] = End[from];
         Run[to] = Run[from];

@@ -14,6 +14,13 @@ internal sealed partial class Screener
     private const int MaxLetters = FuzzyIndex.MaxLetters + 2;
     private const int MatrixSide = MaxLetters + 2;
 
+    /// <summary>
+    /// A name shorter than this is not matched through one unrelated letter (not a neighbouring key, not a
+    /// vowel, not a lookalike): one letter in five or six changed at random makes another word ("sdram" is
+    /// not "Idram", "Moyer" not "Foyer"), where a disguise keeps the mark's look or sound.
+    /// </summary>
+    internal const int MinSubstitutionLetters = 7;
+
     // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
@@ -270,11 +277,12 @@ internal sealed partial class Screener
             }
 
             // A window of one word more than the name is a split name ("pom mesfreunde" for Pommesfreunde, cut
-            // at a double letter where the automaton cannot see it), never a split and a typo at once.
+            // at a double letter where the automaton cannot see it), never a split and a typo at once; nor are a
+            // name's words run together and mistyped at once ("brightstor" for Bright Store).
             var markLetters = index.LettersOf(name);
             var distance = EditDistance.Measure(letters, markLetters, name.Budget, _matrix);
             var split = windowWords > name.Words;
-            if (distance > name.Budget || (distance > 0 && split) || (distance == 0 && !redrawn && !split)
+            if (distance > name.Budget || (distance > 0 && (split || windowWords < name.Words)) || (distance == 0 && !redrawn && !split)
                 || Covered(set, name.Mark, start, end))
             {
                 continue;
@@ -295,6 +303,10 @@ internal sealed partial class Screener
             if (distance > 0)
             {
                 Explain(letters, markLetters, letterOffset, ref candidate);
+                if (name.Letters < MinSubstitutionLetters && (candidate.Signs & (LookalikeSigns.Edits | LookalikeSigns.LookalikeLetters)) == LookalikeSigns.Substitution)
+                {
+                    continue;
+                }
             }
 
             candidate.Distance = Math.Max(1, distance + (redrawn ? 1 : 0));
@@ -350,7 +362,10 @@ internal sealed partial class Screener
             else if (i > 0 && j > 0 && here == d[((i - 1) * width) + j - 1] + 1)
             {
                 var meant = markVisual[j - 1];
-                candidate.Signs |= Confusables.AreKeyboardNeighbours(a[i - 1], meant) ? LookalikeSigns.Keyboard
+                // A digit kept as a digit ("8H" for BH), or l for i where case did not tell, is still drawn like the letter.
+                candidate.Signs |= Confusables.IsLeetFor(a[i - 1], meant) ? LookalikeSigns.Leet
+                    : Confusables.MergeLatinClass(a[i - 1]) == Confusables.MergeLatinClass(meant) ? LookalikeSigns.Homoglyph
+                    : Confusables.AreKeyboardNeighbours(a[i - 1], meant) ? LookalikeSigns.Keyboard
                     : Confusables.IsVowel(a[i - 1]) && Confusables.IsVowel(meant) ? LookalikeSigns.VowelSwap
                     : LookalikeSigns.Substitution;
                 Detail(ref candidate, DetailShape.For, unit, meant, '\0');

@@ -40,14 +40,39 @@ internal sealed partial class Screener
             }
 
             var code = candidate.Kind == PatternKind.RiskTerm ? ReasonCode.RiskTerm : Reasons.MainCode(candidate.Signs);
+            string matched;
+            string normalised;
+            if (candidate.Hit == HitKind.Exact && candidate.Pattern >= 0)
+            {
+                // An exact hit reads as its pattern, runs and all: shared per pattern, as is a text written the same way again.
+                var shared = set.ExactNormalised;
+                normalised = shared[candidate.Pattern] ??= Normalised(candidate);
+                var last = set.LastMatched;
+                var seen = last[candidate.Pattern];
+                if (seen is not null && text[start..end].SequenceEqual(seen))
+                {
+                    matched = seen;
+                }
+                else
+                {
+                    matched = text[start..end].ToString();
+                    last[candidate.Pattern] = matched;
+                }
+            }
+            else
+            {
+                matched = text[start..end].ToString();
+                normalised = Normalised(candidate);
+            }
+
             hits.Add(new ScreeningHit(
                 markId,
                 mark,
                 candidate.Hit,
                 start,
                 end - start,
-                text[start..end].ToString(),
-                Normalised(candidate),
+                matched,
+                normalised,
                 candidate.Distance,
                 candidate.Score,
                 candidate.Signs,

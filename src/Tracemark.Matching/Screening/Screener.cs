@@ -60,7 +60,7 @@ internal sealed partial class Screener
         foreach (var set in lexicon.Sets)
         {
             var sink = new Sink(this, set);
-            set.Automaton.Scan(_stream.Key.AsSpan(0, _stream.Length), ref sink);
+            set.Automaton.ScanAligned(_stream.Key.AsSpan(0, _stream.Length), _stream.Flags.AsSpan(0, _stream.Length), mode == ScreeningMode.Full, ref sink);
         }
 
         if (mode == ScreeningMode.Full)
@@ -155,7 +155,7 @@ internal sealed partial class Screener
         if (merged)
         {
             // A mark that is a common word glued to another is a compound ("powershot", "sonicwall").
-            if (_mode == ScreeningMode.ExactOnly || info.CommonWord || !IsGluedToWords(first, end, plural, info))
+            if (_mode == ScreeningMode.ExactOnly || info.OrdinaryWord || !IsGluedToWords(first, end, plural, info))
             {
                 return;
             }
@@ -477,7 +477,36 @@ internal sealed partial class Screener
             return false;
         }
 
-        return IsExplained(wordStart, first) && IsExplained(tail, wordEnd);
+        return IsExplained(wordStart, first) && IsExplained(tail, wordEnd) && FollowsCase(wordStart, first, tail, wordEnd);
+    }
+
+    /// <summary>
+    /// A word written in camel case shows its writer's own word breaks ("evoSPEED", "VivoBook"): a mark glued
+    /// inside it must start and end at those breaks or at the word's edges, or it is a chance run of letters
+    /// ("EVOS" in "evoSPEED").
+    /// </summary>
+    private bool FollowsCase(int wordStart, int first, int end, int wordEnd)
+    {
+        var s = _stream;
+        var camel = false;
+        for (var k = wordStart + 1; k < wordEnd && !camel; k++)
+        {
+            camel = IsCaseBreak(k);
+        }
+
+        return !camel || ((first == wordStart || IsCaseBreak(first)) && (end >= wordEnd || IsCaseBreak(end) || !char.IsLetter(s.Original[end])));
+    }
+
+    /// <summary>
+    /// A word break shown by case before unit <paramref name="k"/>: a small letter then a capital ("Vivo|Book"), or
+    /// the end of a run of capitals before small letters, read either way ("NIKE|shoes", "HTML|Parser").
+    /// </summary>
+    private bool IsCaseBreak(int k)
+    {
+        var o = _stream.Original;
+        return (char.IsLower(o[k - 1]) && char.IsUpper(o[k]))
+            || (k >= 2 && char.IsUpper(o[k - 2]) && char.IsUpper(o[k - 1]) && char.IsLower(o[k]))
+            || (k + 1 < _stream.Length && char.IsUpper(o[k - 1]) && char.IsUpper(o[k]) && char.IsLower(o[k + 1]));
     }
 
     private const int MinGluedWord = 3;

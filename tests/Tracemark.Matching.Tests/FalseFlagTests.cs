@@ -1,0 +1,63 @@
+namespace Tracemark.Matching.Tests;
+
+/// <summary>
+/// The rules that keep product words from being flagged as lookalikes of short marks (issue 5: false flags on
+/// real titles), beside the disguises those marks must still be found in.
+/// </summary>
+public sealed class FalseFlagTests
+{
+    private static readonly Lexicon Lexicon = Lexicon.Build(
+        [
+            new Mark("idram", "Idram"),
+            new Mark("fuji", "Fuji", "富士"),
+            new Mark("power", "Power"),
+            new Mark("athome", "@home"),
+            new Mark("hopgo", "Hop & go"),
+            new Mark("buffalo", "Buffalo Grill"),
+            new Mark("samsung", "Samsung"),
+            new Mark("nike", "Nike", "耐克"),
+            new Mark("kobold", "Kobold"),
+            new Mark("evos", "EVOS"),
+            new Mark("brightstore", "Bright Store"),
+        ],
+        RiskTerms.Default,
+        WordList.FromWords(["Fuji", "Nike", "power", "shot", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap", "buy"]));
+
+    [Theory]
+    [InlineData("sdram memory", "idram")] // one unrelated letter in a mark of five letters: another word
+    [InlineData("ＳＤＲＡＭ memory", "idram")] // the same in full width
+    [InlineData("Kobalt tools", "kobold")] // two letters of six changed, one of them unrelated
+    [InlineData("powershot camera", "power")] // a mark that is a common word, glued into a compound
+    [InlineData("PowerShot 相机", "power")]
+    [InlineData("ihome speaker", "athome")] // a symbol read as a letter does not count: "@home" has four letters
+    [InlineData("iHome 音箱", "athome")]
+    [InlineData("Puma evoSPEED boots", "evos")] // glued inside a camel-case word, across its writer's word break
+    [InlineData("Puma EvoSpeed 足球鞋", "evos")]
+    [InlineData("brightstor backup", "brightstore")] // words run together and mistyped at once
+    [InlineData("ｂｒｉｇｈｔｓｔｏｒ", "brightstore")]
+    public void A_product_word_is_not_a_lookalike(string text, string markId) =>
+        Assert.DoesNotContain(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+
+    [Theory]
+    [InlineData("ldram wallet", "idram", ReasonCode.Homoglyph)] // l for I among lower case: drawn alike
+    [InlineData("Idrarn app", "idram", ReasonCode.LookalikeLetters)]
+    [InlineData("Hop & 9o", "hopgo", ReasonCode.Leet)] // a digit kept as a digit, standing for the letter it looks like
+    [InlineData("Buffalo Gr1ll 牛排", "buffalo", ReasonCode.Homoglyph)] // 1 drawn as l, where the mark has i
+    [InlineData("samsunx galaxy", "samsung", ReasonCode.Substitution)] // an unrelated letter in a mark of seven letters
+    [InlineData("Ｓａｍｓｕｎｘ", "samsung", ReasonCode.Substitution)]
+    [InlineData("nikeshoes", "nike", ReasonCode.Merged)] // a proper noun of the word list (the dictionaries have Nike), glued
+    [InlineData("fujifilm camera", "fuji", ReasonCode.Merged)] // the price: a compound of a proper noun is flagged
+    [InlineData("ＦＵＪＩ camera", "fuji", ReasonCode.Compatibility)]
+    [InlineData("NikeShoes sale", "nike", ReasonCode.Merged)] // camel case that breaks where the mark does
+    [InlineData("cheapEVOS boots", "evos", ReasonCode.Merged)]
+    [InlineData("buyNIKEshoes", "nike", ReasonCode.Merged)] // a run of capitals ends where the mark does
+    [InlineData("cheapNikeShoes 耐克", "nike", ReasonCode.Merged)]
+    [InlineData("Bright Stor backup", "brightstore", ReasonCode.Omission)] // one edit, words as the mark has them
+    [InlineData("brightstore", "brightstore", ReasonCode.Joined)]
+    [InlineData("Νike 耐克", "nike", ReasonCode.Homoglyph)]
+    public void The_disguise_is_still_found(string text, string markId, ReasonCode reason)
+    {
+        var hit = Assert.Single(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+        Assert.Equal(reason, hit.ReasonCode);
+    }
+}
