@@ -2,7 +2,9 @@ using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
+using Tracemark.Server.Complaints;
 using Tracemark.Server.Notifications;
+using Tracemark.Server.Notifications.Webhooks;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
@@ -30,8 +32,10 @@ public sealed class Program
         builder.AddAlerts();
         builder.AddCalendars();
         builder.AddNotifications();
+        builder.AddWebhooks();
         builder.AddRights();
         builder.AddScreening();
+        builder.AddComplaints();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -44,8 +48,10 @@ public sealed class Program
         app.MapAlerts();
         app.MapCalendars();
         app.MapNotifications();
+        app.MapWebhooks();
         app.MapRights();
         app.MapScreening();
+        app.MapComplaints();
         return app;
     }
 
