@@ -3,6 +3,7 @@ using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
 using Tracemark.Server.Complaints;
+using Tracemark.Server.Evidence;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Notifications.Webhooks;
 using Tracemark.Server.Organisations;
@@ -36,6 +37,7 @@ public sealed class Program
         builder.AddRights();
         builder.AddScreening();
         builder.AddComplaints();
+        builder.AddEvidence();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -52,6 +54,7 @@ public sealed class Program
         app.MapRights();
         app.MapScreening();
         app.MapComplaints();
+        app.MapEvidence();
         return app;
     }
 
