@@ -367,9 +367,9 @@ public sealed class ComplaintRulesStore(Db db, JurisdictionCache cache, TimeProv
             """
             INSERT INTO complaint_platforms (organisation_id, jurisdiction, domains, accepting, strike_limit, strike_window_days, accuracy_window_days,
                                              min_upheld_share, max_counter_success_share, accuracy_min_decided, updated_at)
-            VALUES (@organisationId, @jurisdiction, coalesce(@domains, '{}'), coalesce(@Accepting, true), coalesce(@StrikeLimit, 3), coalesce(@StrikeWindowDays, 180),
+            VALUES (@organisationId, @jurisdiction, coalesce(@domains::text[], '{}'), coalesce(@Accepting, true), coalesce(@StrikeLimit, 3), coalesce(@StrikeWindowDays, 180),
                     coalesce(@AccuracyWindowDays, 90), coalesce(@MinUpheldShare, 0.90), coalesce(@MaxCounterSuccessShare, 0.05), coalesce(@AccuracyMinDecided, 10), @now)
-            ON CONFLICT (organisation_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, domains = coalesce(@domains, complaint_platforms.domains),
+            ON CONFLICT (organisation_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, domains = coalesce(@domains::text[], complaint_platforms.domains),
                 accepting = coalesce(@Accepting, complaint_platforms.accepting), strike_limit = coalesce(@StrikeLimit, complaint_platforms.strike_limit),
                 strike_window_days = coalesce(@StrikeWindowDays, complaint_platforms.strike_window_days),
                 accuracy_window_days = coalesce(@AccuracyWindowDays, complaint_platforms.accuracy_window_days),

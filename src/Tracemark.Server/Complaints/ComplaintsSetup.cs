@@ -111,6 +111,13 @@ public static class ComplaintsSetup
             await sanctions.RevokeFastTrackAsync(complainantId, cancellationToken);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Writer).WithSummary("The platform takes a complainant off its fast track.");
+
+        // The seller's files, through its link (no account): the token opens this notice's files only.
+        app.MapGet("/s/{token}/files/{sha256}", async (string token, string sha256, NoticeStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            var (blob, name) = await store.SellerFileAsync(token, sha256, cancellationToken);
+            return BlobResults.File(context, blobs, blob, name);
+        }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

@@ -219,6 +219,22 @@ public sealed partial class NoticeStore(
         return view;
     }
 
+    /// <summary>The rights the caller may file on today (held, or covered by an agent's authorisation), in force: the choices of the filing form.</summary>
+    public async Task<IReadOnlyList<RightChoice>> RightChoicesAsync(CancellationToken cancellationToken)
+    {
+        await using var tx = await db.BeginAsync(cancellationToken);
+        var rows = await tx.QueryAsync<RightChoice>(
+            """
+            SELECT id, type, jurisdiction, number, name, name_zh FROM rights
+            WHERE tm_may_act_for_right(tm_org(), id, tm_now()) AND (expires_on IS NULL OR expires_on >= (tm_now() AT TIME ZONE 'UTC')::date)
+            ORDER BY name, id LIMIT 500
+            """,
+            null,
+            cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return rows.ToList();
+    }
+
     /// <summary>Notices the caller may see, newest first; <c>role=platform</c> or <c>role=complainant</c> keeps those it takes that part in.</summary>
     public async Task<Page<NoticeSummary>> ListAsync(NoticeFilter filter, CancellationToken cancellationToken)
     {

@@ -136,6 +136,9 @@ public sealed record NoticeSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>A right offered on the filing form.</summary>
+public sealed record RightChoice(Guid Id, string Type, string Jurisdiction, string? Number, string Name, string? NameZh);
+
 /// <summary>List filters as the query string gives them.</summary>
 public sealed record NoticeFilter(string? Cursor, string? Limit, string? State, string? Role, string? PlatformId, string? Q);
 

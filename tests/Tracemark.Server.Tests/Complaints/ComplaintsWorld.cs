@@ -124,7 +124,7 @@ internal sealed class ComplaintsWorld
     public static async Task<Actor> ActorAsync(TracemarkFactory factory, OrganisationKind kind, string? language = null, bool admin = false)
     {
         var id = await Seed.OrganisationAsync(factory, kind);
-        var client = factory.ApiClient(await Seed.ApiKeyAsync(factory, id, [ApiScopes.Read, ApiScopes.Write]), language);
+        var client = factory.ApiClient(await Seed.ApiKeyAsync(factory, id, [ApiScopes.Read, ApiScopes.Write], factory.Clock.GetUtcNow().AddYears(10)), language);
         HttpClient? adminClient = null;
         if (admin)
         {
@@ -218,6 +218,10 @@ internal sealed class ComplaintsWorld
     }
 
     public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    /// <summary>A member that may be left out when null (the API writes no nulls).</summary>
+    public static JsonElement? Member(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     public static string Id(JsonElement notice) => notice.GetProperty("id").GetString()!;
 
