@@ -153,13 +153,15 @@ public sealed partial class NoticeStore(
                 """
                 INSERT INTO complaint_notice_listings (notice_id, position, listing_id, listing_ref, url, seller_id, seller_name, title, price, currency,
                     snapshot_sha256, image_sha256s, hits, linked_notice_id)
-                VALUES (@id, @position, @listingId, @ListingId, @Url, @SellerId, @SellerName, @Title, @Price, @Currency, @snapshot, @images, @hits::jsonb, @linked)
+                VALUES (@id, @position, @register, @ListingId, @Url, @SellerId, @SellerName, @Title, @Price, @Currency, @snapshot, @images, @hits::jsonb, @linked)
                 """,
                 new
                 {
                     id,
                     position = i,
-                    listingId = claim.ListingId,
+
+                    // Not "listingId": Dapper's names ignore case, and the platform's own listing id is ListingId.
+                    register = claim.ListingId,
                     listing.ListingId,
                     listing.Url,
                     listing.SellerId,

@@ -28,6 +28,8 @@ public sealed class NoticeFlowTests(ComplaintsFactory factory) : IClassFixture<C
         var hits = filed.GetProperty("listings")[0].GetProperty("hits");
         Assert.True(hits.GetArrayLength() > 0, filed.ToString());
         Assert.NotNull(Member(filed.GetProperty("listings")[0], "snapshotSha256"));
+        Assert.Equal("prc-1", filed.GetProperty("listings")[0].GetProperty("listingId").GetString());
+        Assert.Equal("shop-88", filed.GetProperty("listings")[0].GetProperty("sellerId").GetString());
 
         // Counterfeits: 24 hours to review under the PRC preset.
         var due = filed.GetProperty("deadlines").GetProperty("reviewDue").GetDateTimeOffset();
@@ -260,6 +262,26 @@ public sealed class NoticeFlowTests(ComplaintsFactory factory) : IClassFixture<C
         var page = await anonymous.GetAsync(link, Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("seller-link", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        // The seller answers through its page, with a file: the notice moves and the platform must forward it.
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("Genuine goods from the distributor."), "Statement" },
+            { new StringContent("星光小店"), "SellerName" },
+            { new StringContent("shop88@example.cn"), "SellerContact" },
+            { new StringContent("true"), "Affirmed" },
+            { new StringContent(Seed.AntiforgeryToken(html)), "__RequestVerificationToken" },
+        };
+        var png = new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+        form.Add(png, "Files", "invoice.png");
+        var answered = await anonymous.PostAsync(link + "?handler=Counter", form, Ct);
+        Assert.True(answered.StatusCode == HttpStatusCode.Redirect, $"{(int)answered.StatusCode}: {await answered.Content.ReadAsStringAsync(Ct)}");
+        var again = await anonymous.GetAsync(link, Ct);
+        Assert.True(again.StatusCode == HttpStatusCode.OK, $"{(int)again.StatusCode}: {await again.Content.ReadAsStringAsync(Ct)}");
+        var countered = await GetAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}");
+        Assert.Equal("counter_noticed", State(countered));
+        Assert.Contains(countered.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("party").GetString() == "seller");
 
         var renewed = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/seller-link", null);
         Assert.NotEqual(link, renewed.GetProperty("path").GetString());
