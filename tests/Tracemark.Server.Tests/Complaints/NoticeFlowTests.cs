@@ -93,6 +93,18 @@ public sealed class NoticeFlowTests(ComplaintsFactory factory) : IClassFixture<C
         Assert.Equal(["file", "take_measure", "counter_notice", "forward_counter_notice", "restore"], timeline.Where(a => a is "file" or "take_measure" or "counter_notice" or "forward_counter_notice" or "restore").ToArray());
         Assert.Equal("system", restored.GetProperty("timeline").EnumerateArray().Last().GetProperty("party").GetString());
 
+        // The platform's statistics count exactly this notice: taken down, counter-noticed, restored.
+        var statistics = await GetAsync(world.Platform.Client, "/api/v1/complaints/statistics");
+        var total = statistics.GetProperty("total");
+        Assert.Equal(1, total.GetProperty("notices").GetInt32());
+        Assert.Equal(1, total.GetProperty("takenDown").GetInt32());
+        Assert.Equal(1m, total.GetProperty("takedownRate").GetDecimal());
+        Assert.Equal(1, total.GetProperty("counterNotices").GetInt32());
+        Assert.Equal(1, total.GetProperty("restored").GetInt32());
+        Assert.Equal(3.0, total.GetProperty("medianHoursToAction").GetDouble(), 3);
+        Assert.Equal(world.Platform.Id.ToString(), Assert.Single(statistics.GetProperty("byPlatform").EnumerateArray()).GetProperty("platform").GetProperty("id").GetString());
+        await AssertFieldErrorAsync(await world.Platform.Client.GetAsync("/api/v1/complaints/statistics?from=yesterday", Ct), "from", "invalid_value", "instant.invalid", "date.invalid");
+
         // Too late now to show a lawsuit.
         var late = await SendAsync(world.Holder.Client, $"/api/v1/complaints/notices/{id}/filed-action", new { kind = "lawsuit", with = "Hangzhou Internet Court" });
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
