@@ -137,6 +137,20 @@ public sealed class NoticeApiEdgeTests(ComplaintsFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task Concurrent_retries_with_one_key_file_one_notice_and_all_get_its_answer()
+    {
+        var world = await CreateAsync(factory, "CN");
+        var key = Guid.NewGuid().ToString();
+        var notice = world.Notice("race-1");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => SendAsync(world.Holder.Client, "/api/v1/complaints/notices", notice, key)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync(Ct)));
+        Assert.Single(bodies.Distinct(StringComparer.Ordinal));
+        Assert.Equal(1, await NoticesAsync(world.Holder.Id));
+        Assert.Equal(5, responses.Count(r => r.Headers.Contains("Idempotent-Replayed")));
+    }
+
+    [Fact]
     public async Task Bad_notices_are_refused_naming_the_field_and_leave_nothing_written()
     {
         var world = await CreateAsync(factory, "CN");
