@@ -2,8 +2,10 @@ using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
+using Tracemark.Server.Complaints;
 using Tracemark.Server.Evidence;
 using Tracemark.Server.Notifications;
+using Tracemark.Server.Notifications.Webhooks;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
 using Tracemark.Server.Platform.Health;
@@ -31,8 +33,10 @@ public sealed class Program
         builder.AddAlerts();
         builder.AddCalendars();
         builder.AddNotifications();
+        builder.AddWebhooks();
         builder.AddRights();
         builder.AddScreening();
+        builder.AddComplaints();
         builder.AddEvidence();
 
         var app = builder.Build();
@@ -46,8 +50,10 @@ public sealed class Program
         app.MapAlerts();
         app.MapCalendars();
         app.MapNotifications();
+        app.MapWebhooks();
         app.MapRights();
         app.MapScreening();
+        app.MapComplaints();
         app.MapEvidence();
         return app;
     }

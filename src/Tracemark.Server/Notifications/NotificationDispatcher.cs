@@ -45,6 +45,8 @@ public sealed class NotificationDispatcher(
     {
         var now = clock.GetUtcNow();
         await using var tx = await db.BeginSystemAsync(cancellationToken);
+        // NO KEY UPDATE: a channel may log its attempt in another transaction, in a row that references the
+        // notification (webhook_deliveries), whose foreign-key check takes a key-share lock FOR UPDATE would block.
         var items = (await tx.QueryAsync<OutboxItem>(
             """
             SELECT id, kind, channel, recipient_org_id, recipient_user_id, subject_type, subject_id, payload::text AS payload, attempts
@@ -52,7 +54,7 @@ public sealed class NotificationDispatcher(
             WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= @now
             ORDER BY next_attempt_at
             LIMIT @Batch
-            FOR UPDATE SKIP LOCKED
+            FOR NO KEY UPDATE SKIP LOCKED
             """,
             new { now, Batch },
             cancellationToken)).ToList();

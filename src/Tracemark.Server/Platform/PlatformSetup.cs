@@ -9,6 +9,7 @@ using Tracemark.Server.Platform.Database;
 using Tracemark.Server.Platform.Demo;
 using Tracemark.Server.Platform.Errors;
 using Tracemark.Server.Platform.Hosting;
+using Tracemark.Server.Platform.Idempotency;
 using Tracemark.Server.Platform.Localisation;
 using Tracemark.Server.Platform.Security;
 using Tracemark.Server.Platform.Web;
@@ -59,6 +60,7 @@ public static class PlatformSetup
         builder.Services.AddScoped<Db>();
         builder.Services.AddSingleton<DemoLoader>();
 
+        builder.Services.AddIdempotency();
         builder.Services.AddProblems();
         builder.Services.AddLanguages();
         builder.Services.ConfigureHttpJsonOptions(json => ConfigureJson(json.SerializerOptions));
@@ -122,6 +124,7 @@ public static class PlatformSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseIdempotency();
         return app;
     }
 

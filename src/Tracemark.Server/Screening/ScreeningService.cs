@@ -116,15 +116,34 @@ public sealed class ScreeningService(MarkLexicon marks, Db db, IStringLocalizer<
         }
     }
 
-    /// <summary>The reason of a hit in the reader's language, from the engine's code and arguments.</summary>
-    public string LocaliseReason(ScreeningHit hit)
+    /// <summary>
+    /// Screens texts for the caller inside its own transaction (a feature attaching hits to its record), with
+    /// each hit's owner; hits on marks the caller may not see are left out, as in <see cref="ScreenAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<(ScreeningHit Hit, OrganisationRef? Owner)>>> ScreenInAsync(DbTx tx, IReadOnlyList<string> texts, ScreeningMode mode, CancellationToken cancellationToken)
     {
-        var arguments = hit.ReasonArguments;
+        var lexicon = await marks.GetAsync(cancellationToken);
+        var raw = texts.Select(t => lexicon.Screen(t, mode)).ToList();
+        var visible = await VisibleMarksAsync(tx, raw.SelectMany(h => h), cancellationToken);
+        return raw.Select(hits => (IReadOnlyList<(ScreeningHit, OrganisationRef?)>)hits
+                .Where(h => h.MarkId is null || visible.ContainsKey(h.MarkId))
+                .Select(h => (h, h.MarkId is null ? null : visible[h.MarkId]))
+                .ToList())
+            .ToList();
+    }
+
+    /// <summary>The reason of a hit in the reader's language, from the engine's code and arguments.</summary>
+    public string LocaliseReason(ScreeningHit hit) =>
+        LocaliseReason(hit.ReasonCode.ToWire(), hit.Kind == HitKind.RiskTerm, hit.Mark, hit.ReasonArguments, hit.Language, hit.Reason);
+
+    /// <summary>The reason of a hit kept as facts (code, mark, arguments), worded when it is read, in the reader's language.</summary>
+    public string LocaliseReason(string reasonCode, bool riskTerm, string mark, IReadOnlyList<string> arguments, string? language, string fallback)
+    {
         var detail = arguments.Count > 2 ? string.Format(CultureInfo.CurrentCulture, text["reason.detail"], arguments[2]) : "";
-        var template = text["reason." + hit.ReasonCode.ToWire()];
-        return template.ResourceNotFound
-            ? hit.Reason
-            : string.Format(CultureInfo.CurrentCulture, template.Value, hit.Kind == HitKind.RiskTerm ? hit.Mark : arguments[0], hit.Mark, detail, hit.Language ?? "");
+        var template = text["reason." + reasonCode];
+        return template.ResourceNotFound || arguments.Count == 0
+            ? fallback
+            : string.Format(CultureInfo.CurrentCulture, template.Value, riskTerm ? mark : arguments[0], mark, detail, language ?? "");
     }
 
     private List<HitView> Present(IReadOnlyList<ScreeningHit> hits, IReadOnlyDictionary<string, OrganisationRef> visible) =>
@@ -149,13 +168,25 @@ public sealed class ScreeningService(MarkLexicon marks, Db db, IStringLocalizer<
     /// <summary>Which of the marks hit the caller may see, with their owners; one query per request, under row-level security.</summary>
     private async Task<IReadOnlyDictionary<string, OrganisationRef>> VisibleMarksAsync(IEnumerable<ScreeningHit> hits, CancellationToken cancellationToken)
     {
+        if (!hits.Any(h => h.MarkId is not null))
+        {
+            return new Dictionary<string, OrganisationRef>(StringComparer.Ordinal);
+        }
+
+        await using var tx = await db.BeginAsync(cancellationToken);
+        var visible = await VisibleMarksAsync(tx, hits, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return visible;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, OrganisationRef>> VisibleMarksAsync(DbTx tx, IEnumerable<ScreeningHit> hits, CancellationToken cancellationToken)
+    {
         var ids = hits.Where(h => h.MarkId is not null).Select(h => Guid.Parse(h.MarkId!)).Distinct().ToArray();
         if (ids.Length == 0)
         {
             return new Dictionary<string, OrganisationRef>(StringComparer.Ordinal);
         }
 
-        await using var tx = await db.BeginAsync(cancellationToken);
         var rows = await tx.QueryAsync<VisibleMark>(
             """
             SELECT r.id, o.id AS owner_id, o.name_en, o.name_zh, o.kind
@@ -164,11 +195,11 @@ public sealed class ScreeningService(MarkLexicon marks, Db db, IStringLocalizer<
             """,
             new { ids },
             cancellationToken);
-        await tx.CommitAsync(cancellationToken);
         return rows.ToDictionary(r => r.Id.ToString(), r => new OrganisationRef(r.OwnerId, r.NameEn, r.NameZh, r.Kind), StringComparer.Ordinal);
     }
 
-    private static List<string> Signs(LookalikeSigns signs) =>
+    /// <summary>The signs of a lookalike by their wire names ("homoglyph", "leet").</summary>
+    internal static List<string> Signs(LookalikeSigns signs) =>
         Enum.GetValues<LookalikeSigns>()
             .Where(s => s != LookalikeSigns.None && System.Numerics.BitOperations.IsPow2((int)s) && (signs & s) != LookalikeSigns.None)
             .Select(s => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()))

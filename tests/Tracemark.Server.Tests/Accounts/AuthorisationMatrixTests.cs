@@ -26,6 +26,9 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
 
         /// <summary>Past the policy, only rights holders (and their agents) may act; the matrix's organisation is customs, so every caller is refused.</summary>
         RightsHoldersOnly,
+
+        /// <summary>Past the policy, only platforms (their review queue, sellers, fast track); the matrix's organisation is customs, so every caller is refused.</summary>
+        PlatformsOnly,
     }
 
     /// <summary>Route pattern → who may call it. Keep this in step with the endpoints (the test checks it is complete).</summary>
@@ -102,6 +105,38 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
         ["POST /api/v1/evidence/{id:guid}/custody-events"] = Access.Writer,
         ["POST /api/v1/evidence/custody-events"] = Access.Writer,
         ["GET /api/v1/evidence/{sha256}/receipt"] = Access.Reader,
+        ["GET /api/v1/complaints/notices"] = Access.Reader,
+        ["POST /api/v1/complaints/notices"] = Access.Writer,
+        ["GET /api/v1/complaints/notices/{id:guid}"] = Access.Reader,
+        ["GET /api/v1/complaints/notices/{id:guid}/files/{sha256}"] = Access.Reader,
+        ["POST /api/v1/complaints/notices/{id:guid}/decision"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/counter-notice"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/forward"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/filed-action"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/appeal"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/appeal-decision"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/withdraw"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/finding"] = Access.Writer,
+        ["POST /api/v1/complaints/notices/{id:guid}/seller-link"] = Access.Writer,
+        ["GET /api/v1/complaints/queue"] = Access.PlatformsOnly,
+        ["POST /api/v1/complaints/files"] = Access.Writer,
+        ["GET /api/v1/complaints/statistics"] = Access.Reader,
+        ["GET /api/v1/complaints/jurisdictions"] = Access.Reader,
+        ["GET /api/v1/complaints/jurisdictions/{code}"] = Access.Reader,
+        ["PATCH /api/v1/complaints/jurisdictions/{code}"] = Access.PlatformAdmin,
+        ["GET /api/v1/complaints/platforms"] = Access.Reader,
+        ["GET /api/v1/complaints/platforms/{id:guid}"] = Access.Reader,
+        ["PUT /api/v1/complaints/platforms/{id:guid}"] = Access.PlatformAdmin,
+        ["GET /api/v1/complaints/sellers"] = Access.PlatformsOnly,
+        ["POST /api/v1/complaints/recommendations/{id:guid}/resolve"] = Access.Writer,
+        ["GET /api/v1/complaints/accuracy"] = Access.Reader,
+        ["GET /api/v1/complaints/fast-track"] = Access.Reader,
+        ["PUT /api/v1/complaints/fast-track/{complainantId:guid}"] = Access.PlatformsOnly,
+        ["DELETE /api/v1/complaints/fast-track/{complainantId:guid}"] = Access.PlatformsOnly,
+        ["GET /api/v1/webhooks/"] = Access.OrgAdmin,
+        ["PUT /api/v1/webhooks/"] = Access.OrgAdmin,
+        ["DELETE /api/v1/webhooks/"] = Access.OrgAdmin,
+        ["GET /api/v1/webhooks/deliveries"] = Access.OrgAdmin,
         ["GET /api/v1/ledger/public-key"] = Access.Anyone,
         ["GET /api/v1/ledger/tree-head"] = Access.Anyone,
         ["GET /api/v1/ledger/tree-heads/{treeSize}"] = Access.Anyone,
@@ -174,7 +209,7 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
             Access.Auditor => caller is "org_admin" or "platform_admin",
             Access.PlatformAdmin => caller == "platform_admin",
             Access.Person => !caller.StartsWith("key_", StringComparison.Ordinal),
-            Access.RightsHoldersOnly => false,
+            Access.RightsHoldersOnly or Access.PlatformsOnly => false,
             _ => false,
         };
         return allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden;

@@ -15,7 +15,7 @@ public static class BlobResults
         var name = downloadName ?? $"{info.Sha256}.{MediaTypes.Extension(info.MediaType)}";
         return Results.File(
             store.OpenRead(info.Sha256),
-            info.MediaType,
+            info.MediaType == MediaTypes.PlainText ? "text/plain; charset=utf-8" : info.MediaType,
             inline ? null : name,
             entityTag: new EntityTagHeaderValue($"\"{info.Sha256}\""),
             enableRangeProcessing: true);

@@ -30,9 +30,22 @@ public sealed class BlobStore(TracemarkSettings settings)
     /// Stores <paramref name="content"/> if it is within <paramref name="rules"/> and records it in
     /// <paramref name="tx"/>. Problems are reported against <paramref name="field"/> (the form or multipart field).
     /// </summary>
-    public async Task<BlobInfo> PutAsync(DbTx tx, Stream content, BlobRules rules, string field, CancellationToken cancellationToken)
+    public Task<BlobInfo> PutAsync(DbTx tx, Stream content, BlobRules rules, string field, CancellationToken cancellationToken) =>
+        PutAsync(tx, content, rules, field, null, cancellationToken);
+
+    /// <summary>
+    /// Stores text the server itself wrote (a snapshot of a web page's text), as UTF-8 <c>text/plain</c>. Text
+    /// has no magic number to sniff, so clients' files never come this way: only the server vouches for the type.
+    /// </summary>
+    public async Task<BlobInfo> PutTextAsync(DbTx tx, string text, CancellationToken cancellationToken)
     {
-        var info = await WriteFileAsync(content, rules, field, cancellationToken);
+        await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text), writable: false);
+        return await PutAsync(tx, content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, cancellationToken);
+    }
+
+    private async Task<BlobInfo> PutAsync(DbTx tx, Stream content, BlobRules rules, string field, string? knownMediaType, CancellationToken cancellationToken)
+    {
+        var info = await WriteFileAsync(content, rules, field, knownMediaType, cancellationToken);
         await tx.ExecuteAsync(
             "INSERT INTO blobs (sha256, size, media_type) VALUES (@Sha256, @Size, @MediaType) ON CONFLICT (sha256) DO NOTHING",
             info,
@@ -60,7 +73,7 @@ public sealed class BlobStore(TracemarkSettings settings)
 
     private string PathOf(string sha256) => Path.Combine(Root, sha256[..2], sha256[2..4], sha256);
 
-    private async Task<BlobInfo> WriteFileAsync(Stream content, BlobRules rules, string field, CancellationToken cancellationToken)
+    private async Task<BlobInfo> WriteFileAsync(Stream content, BlobRules rules, string field, string? knownMediaType, CancellationToken cancellationToken)
     {
         var temporaryFolder = Path.Combine(Root, "tmp");
         Directory.CreateDirectory(temporaryFolder);
@@ -100,7 +113,7 @@ public sealed class BlobStore(TracemarkSettings settings)
                     throw new InputValidationException(field, "file.empty");
                 }
 
-                mediaType = MediaTypes.Sniff(head.AsSpan(0, headLength));
+                mediaType = knownMediaType ?? MediaTypes.Sniff(head.AsSpan(0, headLength));
                 if (mediaType is null || !rules.MediaTypes.Contains(mediaType, StringComparer.Ordinal))
                 {
                     throw new InputValidationException(field, "file.type_not_allowed", string.Join(", ", rules.MediaTypes));

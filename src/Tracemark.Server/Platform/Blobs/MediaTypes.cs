@@ -13,6 +13,9 @@ public static class MediaTypes
     public const string Pdf = "application/pdf";
     public const string Mp4 = "video/mp4";
 
+    /// <summary>UTF-8 text the server wrote itself (never sniffed from a client's file).</summary>
+    public const string PlainText = "text/plain";
+
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF];
 
@@ -64,6 +67,7 @@ public static class MediaTypes
         WebP => "webp",
         Pdf => "pdf",
         Mp4 => "mp4",
+        PlainText => "txt",
         _ => "bin",
     };
 }

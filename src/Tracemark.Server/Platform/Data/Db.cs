@@ -17,12 +17,23 @@ namespace Tracemark.Server.Platform.Data;
 /// </summary>
 public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeProvider clock)
 {
+    private DbTx? _request;
+
     /// <summary>A transaction as the current caller, under row-level security.</summary>
     public Task<DbTx> BeginAsync(CancellationToken cancellationToken) => BeginAsync(caller.Current, cancellationToken);
 
-    /// <summary>A transaction as a given caller (background work acting for an organisation, tests).</summary>
+    /// <summary>
+    /// A transaction as a given caller (background work acting for an organisation, tests). While a request
+    /// transaction is open (<see cref="BeginRequestTransactionAsync"/>), a transaction as the current caller
+    /// joins it: its commit waits for the request's, and disposing it without commit dooms the request's.
+    /// </summary>
     public async Task<DbTx> BeginAsync(Caller actingAs, CancellationToken cancellationToken)
     {
+        if (_request is not null && actingAs.Equals(caller.Current))
+        {
+            return _request.Join();
+        }
+
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -61,6 +72,24 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeP
     }
 
     /// <summary>
+    /// One transaction for the whole request, as the current caller, which every transaction the request's
+    /// code begins as that caller joins. For platform pieces that must commit their own rows together with
+    /// the request's changes (the idempotency record with the change it answers), not for features.
+    /// </summary>
+    internal async Task<DbTx> BeginRequestTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (_request is not null)
+        {
+            throw new InvalidOperationException("A request transaction is already open.");
+        }
+
+        var tx = await BeginAsync(caller.Current, cancellationToken);
+        tx.Ended = () => _request = null;
+        _request = tx;
+        return tx;
+    }
+
+    /// <summary>
     /// A transaction as the database owner, which row-level security does not restrict. Only for
     /// work that has no caller (sign-in, API key checks, timers, demo data) and that filters by itself.
     /// </summary>
@@ -94,12 +123,22 @@ public sealed class DbTx : IAsyncDisposable
     // Audit snapshots are written as the API shows records (camelCase, snake_case enum names).
     private static readonly JsonSerializerOptions AuditJson = CreateAuditJson();
 
-    internal DbTx(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller)
+    // Set on a transaction that joined the request's: it commits and ends with that one.
+    private readonly DbTx? _outer;
+    private bool _committed;
+
+    internal DbTx(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller, DbTx? outer = null)
     {
         Connection = connection;
         Transaction = transaction;
         Caller = caller;
+        _outer = outer;
     }
+
+    /// <summary>A joined transaction ended without committing: the request's must not commit either.</summary>
+    internal bool Doomed { get; private set; }
+
+    internal Action? Ended { get; set; }
 
     public NpgsqlConnection Connection { get; }
 
@@ -150,7 +189,18 @@ public sealed class DbTx : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken = default) => Transaction.CommitAsync(cancellationToken);
+    public Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_outer is not null)
+        {
+            _committed = true;
+            return Task.CompletedTask;
+        }
+
+        return Transaction.CommitAsync(cancellationToken);
+    }
+
+    internal DbTx Join() => new(Connection, Transaction, Caller, this);
 
     private static JsonSerializerOptions CreateAuditJson()
     {
@@ -161,6 +211,17 @@ public sealed class DbTx : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_outer is not null)
+        {
+            if (!_committed)
+            {
+                _outer.Doomed = true;
+            }
+
+            return;
+        }
+
+        Ended?.Invoke();
         await Transaction.DisposeAsync();
         await Connection.DisposeAsync();
     }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Complaints (issue 6), two figures:
+#  1. notices accepted per second through the API with screening on: POST /api/v1/complaints/notices, each a new
+#     listing with the holder's mark in its title and snapshot (screened, hits attached, snapshot stored as a blob),
+#     a new Idempotency-Key, 32 concurrent clients (wrk);
+#  2. the deadline sweep over 1,000,000 open notices whose restore period has ended: the notices (each with one
+#     listing) are inserted in one transaction, then the server's own sweep (every minute) restores them; its log
+#     line gives the time.
+#   bench/load/complaints.sh [seconds] [notices-for-the-sweep]      (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration=${1:-20}
+sweep_notices=${2:-1000000}
+port=5193
+work=$(mktemp -d /tmp/tracemark-load.XXXXXX)
+chmod 755 "$work"
+export TRACEMARK_DATA="$work/data" TRACEMARK_URLS="http://127.0.0.1:$port"
+
+dotnet publish src/Tracemark.Cli/Tracemark.Cli.csproj -c Release -o "$work/app" --nologo -v quiet
+env "Logging__LogLevel__Tracemark.Requests=Warning" dotnet "$work/app/tracemark.dll" serve --demo >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+until curl -sf "$TRACEMARK_URLS/healthz" >/dev/null; do sleep 0.2; done
+
+northwind=00000000-0000-7000-8000-000000000109
+export PLATFORM_ID=00000000-0000-7000-8000-000000000108
+TRACEMARK_KEY=$(python3 -c "import json; print([o for o in json.load(open('$TRACEMARK_DATA/demo-credentials.json'))['organisations'] if o.get('name')=='Northwind Apparel Co., Ltd.'][0]['apiKey'])")
+export TRACEMARK_KEY
+psql_owner() {
+  local port_pg password
+  port_pg=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$work/server.log" | tail -1 | cut -d: -f2)
+  password=$(cat "$TRACEMARK_DATA/postgres.password")
+  PGPASSWORD=$password psql -qAt -h 127.0.0.1 -p "$port_pg" -U tracemark -d tracemark -c "$1"
+}
+read -r RIGHT_ID MARK < <(psql_owner "SELECT id || ' ' || name FROM rights WHERE owner_org_id = '$northwind' AND type = 'trademark' AND status = 'registered'
+  AND (expires_on IS NULL OR expires_on > now()) AND name ~ '^[A-Za-z]+$' ORDER BY name LIMIT 1")
+export RIGHT_ID MARK
+echo "holder $northwind, right $RIGHT_ID ($MARK), platform $PLATFORM_ID"
+
+# One notice by hand: screened, hits attached.
+curl -sf -X POST "$TRACEMARK_URLS/api/v1/complaints/notices" -H "Authorization: Bearer $TRACEMARK_KEY" -H 'Content-Type: application/json' \
+  -H "Idempotency-Key: warm-$(date +%s)" -d "{\"platformId\":\"$PLATFORM_ID\",\"kind\":\"counterfeit\",\"rightIds\":[\"$RIGHT_ID\"],\"listings\":[{\"listingId\":\"warm\",\"url\":\"https://www.shopwell.example/item/warm\",\"sellerId\":\"s\",\"title\":\"$MARK replica\"}],\"goodFaith\":true,\"signature\":\"x\"}" \
+  | python3 -c 'import json,sys; n=json.load(sys.stdin); print("screening hits on the first listing:", len(n["listings"][0]["hits"]))'
+
+# Warm the JIT and the pools, then measure.
+RUN_ID=warm wrk -t2 -c8 -d5s -s bench/load/file-notice.lua "$TRACEMARK_URLS" >/dev/null
+echo "== file notices (POST /api/v1/complaints/notices, screening on), 32 connections, ${duration}s"
+RUN_ID=run$(date +%s) wrk -t2 -c32 -d"${duration}s" --latency -s bench/load/file-notice.lua "$TRACEMARK_URLS" | grep -E 'Requests/sec|50%|90%|99%|STATUS|requests in'
+echo "notices in the table: $(psql_owner 'SELECT count(*) FROM complaint_notices')"
+
+echo "== deadline sweep over $sweep_notices open notices past their restore date"
+start=$(date +%s.%N)
+psql_owner "
+BEGIN;
+CREATE TEMP TABLE sweep_ids ON COMMIT DROP AS SELECT tm_uuid7(now() - interval '30 days' + g * interval '1 millisecond') AS id, g FROM generate_series(1, $sweep_notices) g;
+INSERT INTO complaint_notices (id, complainant_org_id, holder_org_id, platform_org_id, jurisdiction, kind, state, good_faith_statement, signature,
+    measure, measure_reasons, decided_at, review_due_at, counter_notice_at, forward_due_at, forwarded_at, restore_not_before, restore_latest,
+    next_timer_at, counter_statement, counter_seller_name, counter_seller_contact, counter_via, created_at, updated_at)
+SELECT id, '$northwind', '$northwind', '$PLATFORM_ID', 'CN', 'counterfeit', 'counter_notice_forwarded', 'good faith', 'bench',
+    'remove', 'counterfeit', now() - interval '20 days', now() - interval '29 days', now() - interval '18 days', now() - interval '17 days',
+    now() - interval '17 days', now() - interval '2 days', now() - interval '2 days', now() - interval '2 days', 'genuine', 'seller', 's@example.com',
+    'platform', now() - interval '30 days', now() - interval '17 days'
+FROM sweep_ids;
+INSERT INTO complaint_listings (id, platform_org_id, listing_key, open_notice_id, first_seen_at)
+SELECT id, '$PLATFORM_ID', 'sweep-' || g, id, now() - interval '30 days' FROM sweep_ids;
+INSERT INTO complaint_notice_listings (notice_id, position, listing_id, listing_ref, url, seller_id, title)
+SELECT id, 0, id, 'sweep-' || g, 'https://www.shopwell.example/item/sweep-' || g, 'shop-' || (g % 5000), 'Sweep listing ' || g FROM sweep_ids;
+COMMIT;"
+echo "inserted in $(python3 -c "import time; print(round(time.time() - $start, 1))") s; waiting for the server's sweep (every minute)"
+until grep -q "Complaint sweep: [0-9]\{6,\} restored" "$work/server.log"; do sleep 2; done
+grep "Complaint sweep:" "$work/server.log" | tail -3
+echo "left open past their date: $(psql_owner "SELECT count(*) FROM complaint_notices WHERE state = 'counter_notice_forwarded' AND next_timer_at <= now()")"

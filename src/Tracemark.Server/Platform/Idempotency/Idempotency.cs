@@ -1,0 +1,282 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Net.Http.Headers;
+using Tracemark.Core.Errors;
+using Tracemark.Server.Platform.Data;
+using Tracemark.Server.Platform.Security;
+
+namespace Tracemark.Server.Platform.Idempotency;
+
+/// <summary>Marks endpoints whose POSTs need an <c>Idempotency-Key</c> (see <see cref="IdempotencySetup.RequireIdempotencyKey{T}"/>).</summary>
+public sealed class IdempotentEndpoint
+{
+    public static readonly IdempotentEndpoint Instance = new();
+
+    private IdempotentEndpoint()
+    {
+    }
+}
+
+public static class IdempotencySetup
+{
+    public const string Header = "Idempotency-Key";
+
+    /// <summary>Set on a response that repeats the stored answer to an earlier request with the same key.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>How long a key is remembered; a retry after that runs as a new request.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Every POST of these endpoints (a route group or one endpoint) must carry an <c>Idempotency-Key</c>:
+    /// the first request with a key runs, and its successful answer is stored in the same transaction as
+    /// the request's changes; the same key with the same request gets that answer again (with
+    /// <c>Idempotent-Replayed: true</c>); the same key with another request is refused (422); a duplicate
+    /// sent while the first is running waits for it. The endpoint's code must reach the database through
+    /// <see cref="Db"/> as the caller, whose transactions then join the request's.
+    /// </summary>
+    public static TBuilder RequireIdempotencyKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.Metadata.Add(IdempotentEndpoint.Instance));
+        return builder;
+    }
+
+    public static IServiceCollection AddIdempotency(this IServiceCollection services)
+    {
+        services.AddHostedService<IdempotencyJanitor>();
+        return services;
+    }
+
+    /// <summary>After authentication and authorisation: a refused caller never takes a key.</summary>
+    public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.UseMiddleware<IdempotencyMiddleware>();
+
+    /// <summary>A key as clients send it: 1 to 255 visible ASCII characters (a UUID is the usual choice).</summary>
+    public static string? ParseKey(FieldRules rules, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            rules.Add(Header, "idempotency.key_required");
+            return null;
+        }
+
+        if (value.Length > 255 || !value.All(c => c is >= '!' and <= '~'))
+        {
+            rules.Add(Header, "idempotency.key_invalid");
+            return null;
+        }
+
+        return value;
+    }
+}
+
+/// <summary>The stored answer to a request with a key.</summary>
+internal sealed record StoredResponse(byte[] RequestSha256, int? Status, string? ContentType, string? Location, byte[]? Response, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Runs a keyed POST inside one request transaction (<see cref="Db.BeginRequestTransactionAsync"/>) that
+/// begins by inserting the key: a concurrent duplicate's insert then waits on the primary key until this
+/// request commits (and replays its answer) or rolls back (and runs itself). The answer is buffered and
+/// written to the key's row before the commit, so the change and its stored answer exist together or not
+/// at all. Only successful answers are stored: a refused request may be corrected and sent again. Answers
+/// are kept encrypted with the server's data-protection keys: some carry secrets shown once (a seller's link).
+/// </summary>
+internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectionProvider protection)
+{
+    private const int MaxStoredResponse = 4 * 1024 * 1024;
+    private readonly IDataProtector _protector = protection.CreateProtector("Tracemark.Idempotency.Response.v1");
+
+    public async Task InvokeAsync(HttpContext context, Db db, CallerAccessor callers, TimeProvider clock)
+    {
+        var caller = callers.Current;
+        if (!HttpMethods.IsPost(context.Request.Method) || context.GetEndpoint()?.Metadata.GetMetadata<IdempotentEndpoint>() is null
+            || caller.OrganisationId is not { } organisation)
+        {
+            await next(context);
+            return;
+        }
+
+        var rules = new FieldRules();
+        var key = IdempotencySetup.ParseKey(rules, context.Request.Headers[IdempotencySetup.Header]);
+        rules.ThrowIfAny();
+        var principal = caller.ApiKeyId is { } apiKey ? "key:" + apiKey.ToString() : "user:" + caller.UserId?.ToString();
+        var fingerprint = await FingerprintAsync(context.Request, context.RequestAborted);
+        var cancellationToken = context.RequestAborted;
+
+        await using var tx = await db.BeginRequestTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var row = new { organisation, principal, key, method = context.Request.Method, path = context.Request.Path.Value ?? "/", fingerprint, now, expires = now + IdempotencySetup.Retention };
+        const string Claim = """
+            INSERT INTO idempotency_keys (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at)
+            VALUES (@organisation, @principal, @key, @method, @path, @fingerprint, @now, @expires)
+            ON CONFLICT (organisation_id, principal, key) DO NOTHING
+            RETURNING true
+            """;
+        var claimed = await tx.ExecuteScalarAsync<bool>(Claim, row, cancellationToken);
+        if (!claimed)
+        {
+            var stored = await tx.QuerySingleAsync<StoredResponse>(
+                """
+                SELECT request_sha256, status, content_type, location, response, expires_at FROM idempotency_keys
+                WHERE organisation_id = @organisation AND principal = @principal AND key = @key
+                """,
+                row,
+                cancellationToken);
+            if (stored.ExpiresAt > now)
+            {
+                if (!CryptographicOperations.FixedTimeEquals(stored.RequestSha256, fingerprint))
+                {
+                    throw new RuleViolationException(
+                        "idempotency.key_reused",
+                        "The Idempotency-Key was already used with a different request.",
+                        IdempotencySetup.Header);
+                }
+
+                await ReplayAsync(context, stored);
+                return;
+            }
+
+            // Forgotten by now, though not yet cleared away: the key is free again.
+            await tx.ExecuteAsync("DELETE FROM idempotency_keys WHERE organisation_id = @organisation AND principal = @principal AND key = @key", row, cancellationToken);
+            await tx.ExecuteScalarAsync<bool>(Claim, row, cancellationToken);
+        }
+
+        var body = context.Response.Body;
+        await using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        var status = context.Response.StatusCode;
+        if (status is >= 200 and < 300)
+        {
+            if (tx.Doomed)
+            {
+                throw new InvalidOperationException("A transaction of a keyed request ended without commit, yet the request succeeded.");
+            }
+
+            if (buffer.Length <= MaxStoredResponse)
+            {
+                await tx.ExecuteAsync(
+                    """
+                    UPDATE idempotency_keys SET status = @status, content_type = @contentType, location = @location, response = @response
+                    WHERE organisation_id = @organisation AND principal = @principal AND key = @key
+                    """,
+                    new
+                    {
+                        status,
+                        contentType = context.Response.ContentType,
+                        location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
+                        response = _protector.Protect(buffer.ToArray()),
+                        organisation,
+                        principal,
+                        key,
+                    },
+                    cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                throw new InvalidOperationException("The answer to a keyed request is too large to keep.");
+            }
+        }
+
+        // Not successful: disposing rolls back the request's changes and the key, so it may be used again.
+        buffer.Position = 0;
+        await buffer.CopyToAsync(body, cancellationToken);
+    }
+
+    private async Task ReplayAsync(HttpContext context, StoredResponse stored)
+    {
+        context.Response.StatusCode = stored.Status ?? StatusCodes.Status200OK;
+        if (stored.ContentType is not null)
+        {
+            context.Response.ContentType = stored.ContentType;
+        }
+
+        if (stored.Location is not null)
+        {
+            context.Response.Headers.Location = stored.Location;
+        }
+
+        context.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
+        await context.Response.Body.WriteAsync(stored.Response is null ? [] : _protector.Unprotect(stored.Response), context.RequestAborted);
+    }
+
+    /// <summary>
+    /// What "the same request" means: method, path and body. A multipart body is compared by its fields and
+    /// the SHA-256 of its files, since a client retrying an upload may choose a new boundary.
+    /// </summary>
+    private static async Task<byte[]> FingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(request.Method + "\n" + request.Path.Value + "\n"));
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            foreach (var field in form.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes("field\n" + field.Key + "\n" + string.Join("\n", field.Value.ToArray()) + "\n"));
+            }
+
+            foreach (var file in form.Files.OrderBy(f => f.Name, StringComparer.Ordinal).ThenBy(f => f.FileName, StringComparer.Ordinal))
+            {
+                await using var content = file.OpenReadStream();
+                var digest = await SHA256.HashDataAsync(content, cancellationToken);
+                hash.AppendData(Encoding.UTF8.GetBytes("file\n" + file.Name + "\n" + file.FileName + "\n" + Convert.ToHexStringLower(digest) + "\n"));
+            }
+
+            return hash.GetHashAndReset();
+        }
+
+        hash.AppendData(Encoding.UTF8.GetBytes((MediaTypeHeaderValue.TryParse(request.ContentType, out var type) ? type.MediaType.Value : "") + "\n"));
+        request.EnableBuffering();
+        var chunk = new byte[16_384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            hash.AppendData(chunk, 0, read);
+        }
+
+        request.Body.Position = 0;
+        return hash.GetHashAndReset();
+    }
+}
+
+/// <summary>Clears away keys past their retention, once an hour of the application's clock.</summary>
+internal sealed class IdempotencyJanitor(IServiceScopeFactory scopes, TimeProvider clock, ILogger<IdempotencyJanitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await using var tx = await scope.ServiceProvider.GetRequiredService<Db>().BeginSystemAsync(stoppingToken);
+                await tx.ExecuteAsync("DELETE FROM idempotency_keys WHERE expires_at <= @now", new { now = clock.GetUtcNow() }, stoppingToken);
+                await tx.CommitAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Clearing expired idempotency keys failed");
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromHours(1), clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Tracemark.Core.Accounts;
+using Tracemark.Core.Organisations;
+using Tracemark.Server.Complaints;
+
+namespace Tracemark.Browser.Tests;
+
+/// <summary>
+/// A notice through its pages, in both languages: a rights holder files it, the platform's reviewer takes the listing
+/// down from its queue, the seller answers through its link without an account, the platform forwards the
+/// counter-notice, and when the period ends without a lawsuit the sweep restores the listing, on the timeline of all.
+/// </summary>
+public sealed class ComplaintsInTheBrowserTests(ServedTracemark server, Chromium chromium) : IClassFixture<ServedTracemark>
+{
+    private static readonly Regex HomePage = new("/$", RegexOptions.None, TimeSpan.FromSeconds(1));
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("en", "Notice filed.", "Waiting for review", "Taken down", "Counter-notice received", "Counter-notice forwarded", "Restored")]
+    [InlineData("zh-CN", "通知已提交。", "待审核", "已采取措施", "已收到反通知", "反通知已转送", "已恢复")]
+    public async Task A_notice_goes_from_filing_to_takedown_to_counter_notice_to_restore(
+        string language, string filed, string waiting, string takenDown, string countered, string forwarded, string restored)
+    {
+        var domain = $"shop-{language.ToLowerInvariant()}.test";
+        var holder = await Seed.OrganisationAsync(server, OrganisationKind.RightsHolder, "Zephyr Apparel " + language);
+        var platform = await Seed.OrganisationAsync(server, OrganisationKind.Platform, "Bazaar " + language);
+        await using (var connection = await server.OpenOwnerConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO complaint_platforms (organisation_id, jurisdiction, domains, updated_at) VALUES (@platform, 'CN', @domains, now())",
+                new { platform, domains = new[] { domain } });
+        }
+
+        var mark = "Zephyrine" + Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var right = await RightAsync(holder, mark);
+        var holderOfficer = await Seed.UserAsync(server, holder, Role.Officer, language: language);
+        var reviewer = await Seed.UserAsync(server, platform, Role.Officer, language: language);
+        var title = language == "zh-CN" ? $"{mark} 羽绒服 高仿" : $"{mark} down jacket, replica";
+
+        // The holder files the notice from the form.
+        await using var holderContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var page = await SignInAsync(holderContext, holderOfficer);
+        await page.ClickAsync("nav a[href='/complaints']");
+        await page.ClickAsync("#file-notice");
+        await page.SelectOptionAsync("#platform", platform.ToString());
+        await page.SelectOptionAsync("#kind", "counterfeit");
+        await page.SelectOptionAsync("#right", right.ToString());
+        await page.FillAsync("#listing-url", $"https://www.{domain}/item/778899");
+        await page.FillAsync("#listing-id", "778899");
+        await page.FillAsync("#listing-title", title);
+        await page.FillAsync("#seller-id", "shop-88");
+        await page.FillAsync("#seller-name", "星光小店");
+        await page.FillAsync("#price", "199.00");
+        await page.FillAsync("#snapshot", $"{mark} 羽绒服 原单 1:1");
+        await page.CheckAsync("#good-faith");
+        await page.FillAsync("#signature", "Li Wei 李伟, IP counsel");
+        await page.ClickAsync("#file-submit");
+        await Assertions.Expect(page.Locator("p.notice")).ToHaveTextAsync(filed);
+        await Assertions.Expect(page.Locator("#notice-state")).ToHaveTextAsync(waiting);
+        await Assertions.Expect(page.Locator("#listings")).ToContainTextAsync(mark);
+        await Assertions.Expect(page.Locator("#listings")).ToContainTextAsync("778899");
+        var noticeUrl = page.Url;
+        await Screenshots.TakeAsync(page, $"complaint-filed-{language}");
+
+        // The platform's reviewer finds it in the queue, with its clock, and removes the listing.
+        await using var reviewerContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var review = await SignInAsync(reviewerContext, reviewer);
+        await review.ClickAsync("nav a[href='/complaints']");
+        await Assertions.Expect(review.Locator("#queue")).ToContainTextAsync(title);
+        await Screenshots.TakeAsync(review, $"complaint-queue-{language}");
+        await review.ClickAsync($"#queue a:has-text('{mark}')");
+        await review.SelectOptionAsync("#measure", "remove");
+        await review.FillAsync("#reasons", "Replica of a registered mark. 仿冒注册商标。");
+        await review.ClickAsync("#decide-submit");
+        await Assertions.Expect(review.Locator("#notice-state")).ToHaveTextAsync(takenDown);
+        var link = await review.Locator("#seller-link a").GetAttributeAsync("href");
+        Assert.NotNull(link);
+        Assert.Contains("/s/sl_", link, StringComparison.Ordinal);
+
+        // The seller opens its link without an account, chooses its language, and answers.
+        await using var sellerContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var seller = await sellerContext.NewPageAsync();
+        await seller.GotoAsync(link!);
+        await seller.SelectOptionAsync("#language-select", language);
+        await seller.ClickAsync("form.language button[type=submit]");
+        Assert.Equal(language, await seller.GetAttributeAsync("html", "lang"));
+        await Assertions.Expect(seller.Locator("#notice-state")).ToHaveTextAsync(takenDown);
+        await seller.FillAsync("#statement", "Genuine goods from the brand's distributor. 正品，经销商授权。");
+        await seller.FillAsync("#seller-name", "星光小店");
+        await seller.FillAsync("#seller-contact", "shop88@example.cn");
+        await seller.CheckAsync("#affirmed");
+        var posted = await seller.RunAndWaitForResponseAsync(() => seller.ClickAsync("#counter-submit"), r => r.Request.Method == "POST");
+        Assert.True(posted.Status is 302 or 303, $"{posted.Url}: {posted.Status}");
+        await Assertions.Expect(seller.Locator("#notice-state")).ToHaveTextAsync(countered);
+        await Assertions.Expect(seller.Locator("#counter-title")).ToHaveCountAsync(0);
+        await Screenshots.TakeAsync(seller, $"complaint-seller-{language}");
+
+        // The platform forwards the counter-notice; the restore date is shown.
+        await review.ReloadAsync();
+        await review.ClickAsync("#forward-submit");
+        await Assertions.Expect(review.Locator("#notice-state")).ToHaveTextAsync(forwarded);
+        await Assertions.Expect(review.Locator("#restore-due")).ToBeVisibleAsync();
+        var due = DateTimeOffset.Parse(await review.Locator("#restore-due time").GetAttributeAsync("datetime") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+
+        // No lawsuit by then: the sweep restores the listing.
+        server.Clock.Set(due.AddMinutes(1));
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ComplaintSweep>().RunOnceAsync(_ct);
+        }
+
+        await using var laterContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var later = await SignInAsync(laterContext, holderOfficer);
+        await later.GotoAsync(noticeUrl);
+        await Assertions.Expect(later.Locator("#notice-state")).ToHaveTextAsync(restored);
+        await Assertions.Expect(later.Locator("#timeline li")).ToHaveCountAsync(6);
+        await Assertions.Expect(later.Locator("#timeline li[data-action=restore]")).ToHaveCountAsync(1);
+        await Screenshots.TakeAsync(later, $"complaint-restored-{language}");
+
+        // The statistics count it, under the platform's name in the reader's language (the seeded Chinese name carries the id).
+        await later.GotoAsync("/complaints/statistics");
+        await Assertions.Expect(later.Locator("#stats-by_platform")).ToContainTextAsync(language == "zh-CN" ? platform.ToString("N") : "Bazaar " + language);
+        await Screenshots.TakeAsync(later, $"complaint-statistics-{language}");
+    }
+
+    private async Task<Guid> RightAsync(Guid holder, string mark)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Seed.ApiKeyAsync(server, holder, [ApiScopes.Read, ApiScopes.Write], server.Clock.GetUtcNow().AddYears(5)));
+        var body = new { type = "trademark", jurisdiction = "CN", number = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture), name = mark, classes = new[] { 25 }, filed = "2019-01-10", registered = "2020-02-20", expires = "2034-02-19", status = "registered", distribution = "organisation" };
+        var response = await http.PostAsJsonAsync("/api/v1/rights", body, _ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(_ct));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(_ct)).GetProperty("id").GetGuid();
+    }
+
+    private static async Task<IPage> SignInAsync(IBrowserContext context, TestUser user)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.FillAsync("#email", user.Email);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("main button[type=submit]");
+        await Assertions.Expect(page).ToHaveURLAsync(HomePage);
+        return page;
+    }
+}
