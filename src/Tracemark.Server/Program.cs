@@ -2,6 +2,7 @@ using Tracemark.Server.Accounts;
 using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
+using Tracemark.Server.Customs;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
@@ -32,6 +33,7 @@ public sealed class Program
         builder.AddNotifications();
         builder.AddRights();
         builder.AddScreening();
+        builder.AddCustoms();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -46,6 +48,7 @@ public sealed class Program
         app.MapNotifications();
         app.MapRights();
         app.MapScreening();
+        app.MapCustoms();
         return app;
     }
 

@@ -13,6 +13,9 @@ public static class MediaTypes
     public const string Pdf = "application/pdf";
     public const string Mp4 = "video/mp4";
 
+    /// <summary>ZIP archives (customs hand-over packages). Office documents are ZIP too: no rule that takes uploads lists this type.</summary>
+    public const string Zip = "application/zip";
+
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF];
 
@@ -52,6 +55,11 @@ public static class MediaTypes
             return Mp4;
         }
 
+        if (head.StartsWith("PK\u0003\u0004"u8))
+        {
+            return Zip;
+        }
+
         return null;
     }
 
@@ -64,6 +72,7 @@ public static class MediaTypes
         WebP => "webp",
         Pdf => "pdf",
         Mp4 => "mp4",
+        Zip => "zip",
         _ => "bin",
     };
 }
