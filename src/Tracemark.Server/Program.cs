@@ -3,6 +3,7 @@ using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
 using Tracemark.Server.Customs;
+using Tracemark.Server.Evidence;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Organisations;
 using Tracemark.Server.Platform;
@@ -34,6 +35,7 @@ public sealed class Program
         builder.AddRights();
         builder.AddScreening();
         builder.AddCustoms();
+        builder.AddEvidence();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -49,6 +51,7 @@ public sealed class Program
         app.MapRights();
         app.MapScreening();
         app.MapCustoms();
+        app.MapEvidence();
         return app;
     }
 

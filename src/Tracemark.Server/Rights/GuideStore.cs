@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Tracemark.Core.Errors;
 using Tracemark.Core.Rights;
@@ -96,7 +95,7 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
         }
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        var owner = await OwnerOfRightsAsync(tx, rules, input.RightIds, cancellationToken);
+        var owner = await AgentChecks.HolderOfRightsAsync(tx, rules, input.RightIds, NotHolder(), cancellationToken);
         await DistributionGuard.CheckGroupAsync(tx, rules, distribution, input.SharingGroupId, cancellationToken);
         rules.ThrowIfAny();
 
@@ -190,7 +189,7 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
             change.Packaging ?? before.Packaging,
             change.PriceBands ?? before.PriceBands.Select(p => new PriceBandInput(p.Product, p.Min, p.Max, p.Currency, p.Unit)).ToList(),
             change.Contacts ?? before.Contacts.Select(c => new GuideContactInput(c.Name, c.Phone, c.Email, c.Hours, c.Languages)).ToList());
-        if (change.RightIds is not null && await OwnerOfRightsAsync(tx, rules, change.RightIds, cancellationToken) != before.Owner.Id && !rules.HasErrors)
+        if (change.RightIds is not null && await AgentChecks.HolderOfRightsAsync(tx, rules, change.RightIds, NotHolder(), cancellationToken) != before.Owner.Id && !rules.HasErrors)
         {
             rules.Add("rightIds", "guide.rights_of_another_holder");
         }
@@ -276,6 +275,8 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
         return blob;
     }
 
+    private static AccessDeniedException NotHolder() => new("guide.not_holder", "Only the holder of the rights, or an agent authorised for all its rights, writes its guides.");
+
     private static string PictureKind(FieldRules rules, string? kind)
     {
         var pictureKind = string.IsNullOrWhiteSpace(kind) ? "genuine" : kind.Trim().ToLowerInvariant();
@@ -320,48 +321,11 @@ public sealed class GuideStore(Db db, TimeProvider clock, BlobStore blobs)
             GuideRules.PriceBands(rules, prices),
             GuideRules.Contacts(rules, contacts));
 
-    /// <summary>The holder of the rights a guide covers: they must be visible, of one holder, and the caller must act for that holder.</summary>
-    private static async Task<Guid?> OwnerOfRightsAsync(DbTx tx, FieldRules rules, IReadOnlyList<Guid>? rightIds, CancellationToken cancellationToken)
-    {
-        if (rightIds is null || rightIds.Count == 0)
-        {
-            rules.Add("rightIds", "guide.rights_required");
-            return null;
-        }
-
-        var owners = new HashSet<Guid>();
-        for (var i = 0; i < rightIds.Count; i++)
-        {
-            var owner = await tx.QuerySingleOrDefaultAsync<Guid?>("SELECT owner_org_id FROM rights WHERE id = @id", new { id = rightIds[i] }, cancellationToken);
-            if (owner is null)
-            {
-                rules.Add(string.Create(CultureInfo.InvariantCulture, $"rightIds[{i}]"), "guide.right_unknown");
-            }
-            else
-            {
-                owners.Add(owner.Value);
-            }
-        }
-
-        if (owners.Count > 1)
-        {
-            rules.Add("rightIds", "guide.rights_of_several_holders");
-            return null;
-        }
-
-        if (owners.Count == 1 && !await AgentChecks.MayActForHolderAsync(tx, tx.Caller.OrganisationId!.Value, owners.First(), cancellationToken))
-        {
-            throw new AccessDeniedException("guide.not_holder", "Only the holder of the rights, or an agent authorised for all its rights, writes its guides.");
-        }
-
-        return owners.Count == 1 ? owners.First() : null;
-    }
-
     private static async Task RequireChangerAsync(DbTx tx, Guid id, CancellationToken cancellationToken)
     {
         if (!await tx.ExecuteScalarAsync<bool>("SELECT tm_may_change_guide(@id)", new { id }, cancellationToken))
         {
-            throw new AccessDeniedException("guide.not_holder", "Only the holder of the rights, or an agent authorised for all its rights, writes its guides.");
+            throw NotHolder();
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class RecordationStore(Db db, TimeProvider clock)
         var authorities = GuideRules.Texts(rules, "authorities", input.Authorities);
         var distribution = input.Distribution ?? Distribution.Node;
         await using var tx = await db.BeginAsync(cancellationToken);
-        var owner = await OwnerOfRightsAsync(tx, rules, input.RightIds, cancellationToken);
+        var owner = await AgentChecks.HolderOfRightsAsync(tx, rules, input.RightIds, NotHolder(), cancellationToken);
         var authorityIds = await AuthorityOrganisationsAsync(tx, rules, input.AuthorityOrgIds, cancellationToken);
         await DistributionGuard.CheckGroupAsync(tx, rules, distribution, input.SharingGroupId, cancellationToken);
         rules.ThrowIfAny();
@@ -182,7 +182,7 @@ public sealed class RecordationStore(Db db, TimeProvider clock)
         var before = await FindAsync(tx, id, cancellationToken) ?? throw new RecordNotFoundException("recordation", id.ToString());
         if (!await tx.ExecuteScalarAsync<bool>("SELECT tm_may_change_recordation(@id)", new { id }, cancellationToken))
         {
-            throw new AccessDeniedException("recordation.not_holder", "Only the holder, or an agent authorised for all its rights, changes its recordations.");
+            throw NotHolder();
         }
 
         var rules = new FieldRules();
@@ -192,7 +192,7 @@ public sealed class RecordationStore(Db db, TimeProvider clock)
         var reference = rules.Optional("reference", change.Reference ?? before.Reference, RecordationRules.ReferenceMax);
         var authorities = GuideRules.Texts(rules, "authorities", change.Authorities ?? before.Authorities);
         var authorityIds = change.AuthorityOrgIds is null ? before.AuthorityOrganisations.Select(a => a.Id).ToArray() : await AuthorityOrganisationsAsync(tx, rules, change.AuthorityOrgIds, cancellationToken);
-        if (change.RightIds is not null && await OwnerOfRightsAsync(tx, rules, change.RightIds, cancellationToken) != before.Owner.Id && !rules.HasErrors)
+        if (change.RightIds is not null && await AgentChecks.HolderOfRightsAsync(tx, rules, change.RightIds, NotHolder(), cancellationToken) != before.Owner.Id && !rules.HasErrors)
         {
             rules.Add("rightIds", "guide.rights_of_another_holder");
         }
@@ -242,6 +242,8 @@ public sealed class RecordationStore(Db db, TimeProvider clock)
         return after;
     }
 
+    private static AccessDeniedException NotHolder() => new("recordation.not_holder", "Only the holder, or an agent authorised for all its rights, changes its recordations.");
+
     private static string? Format(DateOnly? date) => date is { } d ? Dates.Format(d) : null;
 
     private static string? Jurisdiction(FieldRules rules, string? text)
@@ -259,42 +261,6 @@ public sealed class RecordationStore(Db db, TimeProvider clock)
         }
 
         return code;
-    }
-
-    private static async Task<Guid?> OwnerOfRightsAsync(DbTx tx, FieldRules rules, IReadOnlyList<Guid>? rightIds, CancellationToken cancellationToken)
-    {
-        if (rightIds is null || rightIds.Count == 0)
-        {
-            rules.Add("rightIds", "guide.rights_required");
-            return null;
-        }
-
-        var owners = new HashSet<Guid>();
-        for (var i = 0; i < rightIds.Count; i++)
-        {
-            var owner = await tx.QuerySingleOrDefaultAsync<Guid?>("SELECT owner_org_id FROM rights WHERE id = @id", new { id = rightIds[i] }, cancellationToken);
-            if (owner is null)
-            {
-                rules.Add(string.Create(CultureInfo.InvariantCulture, $"rightIds[{i}]"), "guide.right_unknown");
-            }
-            else
-            {
-                owners.Add(owner.Value);
-            }
-        }
-
-        if (owners.Count > 1)
-        {
-            rules.Add("rightIds", "guide.rights_of_several_holders");
-            return null;
-        }
-
-        if (owners.Count == 1 && !await AgentChecks.MayActForHolderAsync(tx, tx.Caller.OrganisationId!.Value, owners.First(), cancellationToken))
-        {
-            throw new AccessDeniedException("recordation.not_holder", "Only the holder, or an agent authorised for all its rights, changes its recordations.");
-        }
-
-        return owners.Count == 1 ? owners.First() : null;
     }
 
     /// <summary>Customs authorities on this platform that an application names: customs offices here or abroad.</summary>

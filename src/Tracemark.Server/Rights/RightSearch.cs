@@ -47,13 +47,30 @@ public sealed record RightSearchPage(IReadOnlyList<RightView> Items, string? Nex
 /// </summary>
 public sealed class RightSearch(Db db)
 {
-    /// <summary>pg_trgm's word similarity a name must reach to match; its default (0.6) misses two typos in a short name.</summary>
-    public const double Threshold = 0.45;
+    /// <summary>
+    /// How names are matched, in passes that stop at the first one that finds something: every word of the
+    /// query close to a word of the names (similarity 0.6: one typo), then every word loosely (0.45: two
+    /// typos in a short word), then the query as a whole, loosely (a query with a word the names lack, such
+    /// as "Northwind Apparel" for the mark "Northwind"). Requiring every word keeps a common word ("Pharma",
+    /// "Home", "制药") from making the index return thousands of candidates to rank; the cursor remembers the pass.
+    /// </summary>
+    public enum Pass
+    {
+        EveryWordClose,
+        EveryWordLoose,
+        WholeQueryLoose,
+    }
+
+    public const double CloseMatch = 0.6;
+
+    public const double LooseMatch = 0.45;
+
+    /// <summary>Words of a query that drive the index; more add little but cost a condition each.</summary>
+    private const int MaxWords = 6;
 
     private const int FacetTop = 20;
 
-    private const string Where = """
-        WHERE (@folded::text IS NULL OR @folded <% r.search_names OR r.number_key = @queryNumber)
+    private const string Filters = """
           AND (@numberKey::text IS NULL OR r.number_key = @numberKey)
           AND (@ownerId::uuid IS NULL OR r.owner_org_id = @ownerId)
           AND (@ownerText::text IS NULL OR o.name_en ILIKE @ownerText OR o.name_zh ILIKE @ownerText)
@@ -78,34 +95,30 @@ public sealed class RightSearch(Db db)
         var take = Paging.Limit(rules, QueryValues.Number(rules, "limit", filter.Limit));
         var parameters = Parse(rules, filter);
         var facets = QueryValues.Bool(rules, "facets", filter.Facets) ?? false;
-        var (afterScore, afterId) = DecodeCursor(rules, filter.Cursor);
+        var cursor = DecodeCursor(rules, filter.Cursor);
         rules.ThrowIfAny();
-        parameters.Add("afterScore", afterScore);
-        parameters.Add("afterId", afterId);
+        parameters.Add("afterScore", cursor?.Score);
+        parameters.Add("afterId", cursor?.Id);
         parameters.Add("take", take + 1);
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        await UseThresholdAsync(tx, cancellationToken);
-        var rows = await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
-            new CommandDefinition(
-                $"""
-                SELECT * FROM (
-                    {RightStore.Select}, {Score} AS score
-                    {RightStore.From}
-                    {Where}
-                ) s
-                WHERE (@afterId::uuid IS NULL OR (s.score, s.id) < (@afterScore::float8, @afterId::uuid))
-                ORDER BY s.score DESC, s.id DESC
-                LIMIT @take
-                """,
-                parameters,
-                tx.Transaction,
-                cancellationToken: cancellationToken),
-            (row, score) => row.ToView(score),
-            splitOn: "score");
-        var items = rows.ToList();
-        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
-        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, parameters, cancellationToken) : null);
+        var words = parameters.Get<string[]>("words");
+        var pass = cursor?.Pass ?? Pass.EveryWordClose;
+        List<RightView> items;
+        while (true)
+        {
+            await UseThresholdAsync(tx, pass == Pass.EveryWordClose ? CloseMatch : LooseMatch, cancellationToken);
+            items = await PageAsync(tx, Where(pass, words.Length), parameters, cancellationToken);
+            if (cursor is not null || items.Count > 0 || words.Length == 0 || pass == Pass.WholeQueryLoose)
+            {
+                break;
+            }
+
+            pass++;
+        }
+
+        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(int)pass}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
+        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, Where(pass, words.Length), parameters, cancellationToken) : null);
 
         var restricted = page.Items.Where(r => r.Distribution != Distribution.Public).Select(r => r.Id).ToList();
         if (restricted.Count > 0)
@@ -118,6 +131,34 @@ public sealed class RightSearch(Db db)
     }
 
     /// <summary>
+    /// Ranks ids and scores first and reads whole rows only for the page, so a query with thousands of
+    /// candidates does not carry thousands of full rows through the sort.
+    /// </summary>
+    private static async Task<List<RightView>> PageAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken) =>
+        (await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
+            new CommandDefinition(
+                $"""
+                WITH ranked AS (
+                    SELECT r.id, {Score} AS score
+                    FROM rights r JOIN organisations o ON o.id = r.owner_org_id
+                    {where}
+                ), page AS (
+                    SELECT id, score FROM ranked
+                    WHERE (@afterId::uuid IS NULL OR (score, id) < (@afterScore::float8, @afterId::uuid))
+                    ORDER BY score DESC, id DESC
+                    LIMIT @take
+                )
+                {RightStore.Select}, page.score
+                FROM page JOIN rights r ON r.id = page.id JOIN organisations o ON o.id = r.owner_org_id JOIN organisations b ON b.id = r.recorded_by_org_id
+                ORDER BY page.score DESC, page.id DESC
+                """,
+                parameters,
+                tx.Transaction,
+                cancellationToken: cancellationToken),
+            (row, score) => row.ToView(score),
+            splitOn: "score")).ToList();
+
+    /// <summary>
     /// Every matching right as CSV (the import's columns, so an export can be edited and imported again),
     /// streamed. Text that a spreadsheet would run as a formula is neutralised (<see cref="CsvWriter"/>).
     /// </summary>
@@ -128,13 +169,13 @@ public sealed class RightSearch(Db db)
         rules.ThrowIfAny();
 
         await using var tx = await db.BeginAsync(cancellationToken);
-        await UseThresholdAsync(tx, cancellationToken);
+        await UseThresholdAsync(tx, LooseMatch, cancellationToken);
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 65_536, leaveOpen: true);
         var csv = new CsvWriter(writer);
         await csv.WriteRowAsync(RightImporter.CsvColumns.Append("holder").Append("id"));
         var count = 0;
         var rows = tx.Connection.QueryUnbufferedAsync<RightStore.RightRow>(
-            $"{RightStore.Select} {RightStore.From} {Where} ORDER BY r.id",
+            $"{RightStore.Select} {RightStore.From} {Where(Pass.WholeQueryLoose, 0)} ORDER BY r.id",
             parameters,
             tx.Transaction);
         await foreach (var row in rows.WithCancellation(cancellationToken))
@@ -156,11 +197,34 @@ public sealed class RightSearch(Db db)
 
     private static string? Date(DateOnly? date) => date is { } d ? Dates.Format(d) : null;
 
-    private static async Task UseThresholdAsync(DbTx tx, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The similarity a name must reach, and no JIT compilation: it costs more (a quarter of a second) than
+    /// an indexed search takes, and the planner's estimates for trigram matches often trigger it.
+    /// </summary>
+    private static async Task UseThresholdAsync(DbTx tx, double threshold, CancellationToken cancellationToken) =>
         await tx.ExecuteAsync(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true)",
-            new { threshold = Threshold.ToString(CultureInfo.InvariantCulture) },
+            "SELECT set_config('pg_trgm.word_similarity_threshold', @threshold, true), set_config('jit', 'off', true)",
+            new { threshold = threshold.ToString(CultureInfo.InvariantCulture) },
             cancellationToken);
+
+    /// <summary>
+    /// The WHERE clause of a pass: the name condition (with a number match beside it, since a query may be a
+    /// number) and the filters. Only parameter names are put together here, never the caller's text.
+    /// </summary>
+    private static string Where(Pass pass, int words)
+    {
+        var name = pass == Pass.WholeQueryLoose || words == 0
+            ? "@folded <% r.search_names"
+            : string.Join(" AND ", Enumerable.Range(0, words).Select(i => string.Create(CultureInfo.InvariantCulture, $"(@words::text[])[{i + 1}] <% r.search_names")));
+        return $"WHERE (@folded::text IS NULL OR ({name}) OR r.number_key = @queryNumber)\n{Filters}";
+    }
+
+    /// <summary>The query's distinct words that can drive the index: Chinese pairs, and Latin words of two letters or more.</summary>
+    private static string[] QueryWords(string? folded) =>
+        string.IsNullOrEmpty(folded)
+            ? []
+            : folded.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 2 || !char.IsAsciiLetterOrDigit(w[0]))
+                .Distinct(StringComparer.Ordinal).Take(MaxWords).ToArray();
 
     private static DynamicParameters Parse(FieldRules rules, RightFilter filter)
     {
@@ -233,6 +297,7 @@ public sealed class RightSearch(Db db)
         var validOn = Dates.Parse(rules, "validOn", filter.ValidOn);
         var parameters = new DynamicParameters();
         parameters.Add("folded", string.IsNullOrEmpty(folded) ? null : folded);
+        parameters.Add("words", QueryWords(folded));
         parameters.Add("queryNumber", q is null ? null : RightRules.NumberKey(q));
         parameters.Add("numberKey", numberKey);
         parameters.Add("ownerId", ownerId);
@@ -245,11 +310,11 @@ public sealed class RightSearch(Db db)
         return parameters;
     }
 
-    private static async Task<RightFacets> FacetsAsync(DbTx tx, DynamicParameters parameters, CancellationToken cancellationToken)
+    private static async Task<RightFacets> FacetsAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken)
     {
         var rows = (await tx.QueryAsync<(string Facet, string Value, long Count)>(
             $"""
-            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {Where})
+            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {where})
             SELECT 'type', type, count(*) FROM m GROUP BY type
             UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY status
             UNION ALL SELECT 'jurisdiction', jurisdiction, count(*) FROM m GROUP BY jurisdiction
@@ -276,23 +341,28 @@ public sealed class RightSearch(Db db)
             owners.Select(o => Guid.Parse(o.Value)).Where(names.ContainsKey).Select(id => new OwnerFacet(id, names[id].NameEn, names[id].NameZh, owners.First(o => Guid.Parse(o.Value) == id).Count)).ToList());
     }
 
-    /// <summary>The cursor carries the last row's score and id: pages stay stable while results are ranked.</summary>
-    private static (double? Score, Guid? Id) DecodeCursor(FieldRules rules, string? cursor)
+    private sealed record Cursor(Pass Pass, double Score, Guid Id);
+
+    /// <summary>The cursor carries the pass and the last row's score and id: pages stay stable while results are ranked.</summary>
+    private static Cursor? DecodeCursor(FieldRules rules, string? cursor)
     {
         var position = Paging.Decode(rules, cursor);
         if (position is null)
         {
-            return (null, null);
+            return null;
         }
 
-        var bar = position.IndexOf('|', StringComparison.Ordinal);
-        if (bar > 0 && double.TryParse(position[..bar], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && Guid.TryParse(position[(bar + 1)..], out var id))
+        var parts = position.Split('|');
+        if (parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pass) && Enum.IsDefined((Pass)pass)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var score)
+            && Guid.TryParse(parts[2], out var id))
         {
-            return (score, id);
+            return new Cursor((Pass)pass, score, id);
         }
 
         rules.Add("cursor", "cursor.invalid");
-        return (null, null);
+        return null;
     }
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

@@ -95,6 +95,18 @@ public sealed partial class AuthorisationMatrixTests(TracemarkFactory factory) :
         ["GET /api/v1/agent-authorisations/"] = Access.Reader,
         ["POST /api/v1/agent-authorisations/"] = Access.RightsHoldersOnly,
         ["DELETE /api/v1/agent-authorisations/{id:guid}"] = Access.OrgAdmin,
+        ["GET /api/v1/evidence/"] = Access.Reader,
+        ["POST /api/v1/evidence/"] = Access.Writer,
+        ["GET /api/v1/evidence/{id:guid}"] = Access.Reader,
+        ["GET /api/v1/evidence/{id:guid}/file"] = Access.Reader,
+        ["POST /api/v1/evidence/{id:guid}/custody-events"] = Access.Writer,
+        ["POST /api/v1/evidence/custody-events"] = Access.Writer,
+        ["GET /api/v1/evidence/{sha256}/receipt"] = Access.Reader,
+        ["GET /api/v1/ledger/public-key"] = Access.Anyone,
+        ["GET /api/v1/ledger/tree-head"] = Access.Anyone,
+        ["GET /api/v1/ledger/tree-heads/{treeSize}"] = Access.Anyone,
+        ["GET /api/v1/ledger/consistency"] = Access.Anyone,
+        ["GET /api/v1/ledger/inclusion"] = Access.Anyone,
     };
 
     private static readonly string[] Callers = ["anonymous", "viewer", "officer", "org_admin", "platform_admin", "key_read", "key_write"];

@@ -79,6 +79,42 @@ public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task The_demo_evidence_has_its_chain_of_custody_and_a_receipt_that_verifies()
+    {
+        using var file = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(factory.DataFolder, "demo-credentials.json"), _ct));
+        HttpClient Client(string kind) => factory.ApiClient(file.RootElement.GetProperty("organisations").EnumerateArray().First(o => o.GetProperty("kind").GetString() == kind).GetProperty("apiKey").GetString()!);
+        async Task<List<JsonElement>> EvidenceAsync(string kind) =>
+            [.. (await Client(kind).GetFromJsonAsync<JsonElement>("/api/v1/evidence", _ct)).GetProperty("items").EnumerateArray()];
+
+        // The tablets' photo follows the node-wide alert; the waybill's goes only where it was disclosed.
+        Assert.Equal(2, (await EvidenceAsync("customs")).Count);
+        Assert.Equal(2, (await EvidenceAsync("police")).Count);
+        Assert.Equal(["EX2026-0117-blister-packs.png"], (await EvidenceAsync("platform")).Select(e => e.GetProperty("originalName").GetString()));
+        Assert.Empty(await EvidenceAsync("foreign_partner"));
+
+        var police = Client("police");
+        var blisters = (await EvidenceAsync("police")).Single(e => e.GetProperty("originalName").GetString() == "EX2026-0117-blister-packs.png");
+        var item = await police.GetFromJsonAsync<JsonElement>("/api/v1/evidence/" + blisters.GetProperty("id").GetString(), _ct);
+        Assert.Equal(
+            ["collected", "uploaded", "viewed", "disclosed", "sampled", "transferred", "viewed"],
+            item.GetProperty("custody").EnumerateArray().Select(c => c.GetProperty("kind").GetString()));
+        Assert.Equal(OrganisationDemo.ByKey("police").Id.ToString(), item.GetProperty("custodian").GetProperty("id").GetString());
+
+        // The signer runs as in `tracemark serve`: within seconds the receipt is there and checks out.
+        var sha = item.GetProperty("sha256").GetString()!;
+        HttpResponseMessage receipt;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((receipt = await police.GetAsync($"/api/v1/evidence/{sha}/receipt", _ct)).StatusCode == HttpStatusCode.Conflict && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(200, _ct);
+        }
+
+        using var key = Tracemark.Ledger.LedgerKey.FromPem(await factory.CreateClient().GetStringAsync("/api/v1/ledger/public-key", _ct));
+        var report = Tracemark.Ledger.Receipt.FromJson(await receipt.Content.ReadAsStringAsync(_ct)).Verify(key, Convert.FromHexString(sha));
+        Assert.True(report.AllHold, report.Failure?.Description);
+    }
+
+    [Fact]
     public async Task Loading_again_is_a_no_op_and_forcing_it_doubles_nothing()
     {
         var loader = factory.Services.GetRequiredService<DemoLoader>();
@@ -92,6 +128,8 @@ public sealed class DemoDataTests(DemoDataTests.DemoFactory factory) : IClassFix
         Assert.Equal(10, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM rights"));
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM guides"));
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM recordations"));
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM evidence_items"));
+        Assert.Equal(10, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM custody_events"));
         Assert.Equal(await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT normalized_email) FROM users"), await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM users"));
     }
 

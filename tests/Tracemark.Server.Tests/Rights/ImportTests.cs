@@ -9,7 +9,7 @@ using static Tracemark.Server.Tests.Rights.RightsWorld;
 namespace Tracemark.Server.Tests.Rights;
 
 /// <summary>Bulk import through POST /api/v1/rights/import: per-row reports, all or nothing, idempotence, encodings, bad files.</summary>
-public sealed class ImportTests(DebugFactory factory) : IClassFixture<DebugFactory>
+public sealed class ImportTests(TracemarkFactory factory) : IClassFixture<TracemarkFactory>
 {
     private const string Header = "type,jurisdiction,number,name,name_zh,classes,filed,registered,expires,status";
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;

@@ -6,7 +6,7 @@ using static Tracemark.Server.Tests.Rights.RightsWorld;
 namespace Tracemark.Server.Tests.Rights;
 
 /// <summary>Recording, reading, changing and finding rights through the API.</summary>
-public sealed class RightsApiTests(DebugFactory factory) : IClassFixture<DebugFactory>
+public sealed class RightsApiTests(TracemarkFactory factory) : IClassFixture<TracemarkFactory>
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 

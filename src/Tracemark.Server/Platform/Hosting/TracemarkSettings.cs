@@ -29,6 +29,12 @@ public sealed record TracemarkSettings
     /// <summary>The unprivileged user the embedded PostgreSQL runs as when Tracemark runs as root (TRACEMARK_PG_USER, default postgres).</summary>
     public string? PostgresUser { get; init; }
 
+    /// <summary>
+    /// A PEM file with the private key (ECDSA P-256) that signs the evidence ledger's tree heads (TRACEMARK_LEDGER_KEY).
+    /// When null, the key is <c>ledger-key.pem</c> in the data folder, created on first start.
+    /// </summary>
+    public string? LedgerKeyFile { get; init; }
+
     public bool IsEmbedded => ConnectionString is null;
 
     public static TracemarkSettings From(IConfiguration configuration)
@@ -43,6 +49,7 @@ public sealed record TracemarkSettings
             MigrateAtStartup = ReadFlag(configuration, "Migrate", "TRACEMARK_MIGRATE") ?? connectionString is null,
             PostgresBin = Read(configuration, "PgBin", "TRACEMARK_PG_BIN"),
             PostgresUser = Read(configuration, "PgUser", "TRACEMARK_PG_USER"),
+            LedgerKeyFile = Read(configuration, "LedgerKey", "TRACEMARK_LEDGER_KEY") is { } key ? Path.GetFullPath(key) : null,
         };
     }
 
