@@ -507,6 +507,13 @@ public sealed class DetentionStore(Db db, TimeProvider clock, CalendarStore cale
     /// <summary>The right holder (or its agent) answers in one step: confirm, deny or proceedings started, with its reasons.</summary>
     public async Task<DetentionView> RespondAsync(Guid id, HolderResponse response, CancellationToken cancellationToken)
     {
+        // Who may answer at all comes before what the answer says: customs gets 403 for any body.
+        await using var tx = await db.BeginAsync(cancellationToken);
+        if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent))
+        {
+            throw new AccessDeniedException("customs.holder_only", "Only the right holder concerned (or its agent) answers a detention.");
+        }
+
         var rules = new FieldRules();
         var decision = response.Decision?.Trim();
         if (string.IsNullOrEmpty(decision))
@@ -544,12 +551,6 @@ public sealed class DetentionStore(Db db, TimeProvider clock, CalendarStore cale
         }
 
         rules.ThrowIfAny();
-        await using var tx = await db.BeginAsync(cancellationToken);
-        if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent))
-        {
-            throw new AccessDeniedException("customs.holder_only", "Only the right holder concerned (or its agent) answers a detention.");
-        }
-
         var row = await RowAsync(tx, id, forUpdate: true, cancellationToken) ?? throw new RecordNotFoundException("customs_detention", id.ToString());
         if (!await ActsForHolderAsync(tx, row, cancellationToken))
         {
