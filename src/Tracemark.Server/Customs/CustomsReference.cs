@@ -145,6 +145,7 @@ public sealed record PresetView(
     decimal? SmallMaxUnits,
     decimal? SmallMaxKg,
     bool DonationAllowed,
+    bool ApplicationSecurity,
     IReadOnlyList<PresetPeriodView> Periods);
 
 public sealed record PeriodChange(string? Mode, int? Length, string? Unit, string? Note);
@@ -164,7 +165,7 @@ public sealed class PresetStore(Db db)
         await tx.CommitAsync(cancellationToken);
         return presets.Select(p => new PresetView(
                 p.Code, p.NameEn, p.NameZh, p.LegalBasis, p.Countries, p.Modes, p.NoticeFrom, p.DeemedConsent, p.SilenceOutcome, p.SmallMaxUnits, p.SmallMaxKg,
-                p.DonationAllowed, periods.Where(x => x.PresetCode == p.Code).Select(x => new PresetPeriodView(x.Timer, x.Mode, x.Length, x.Unit, x.Note)).ToList()))
+                p.DonationAllowed, p.ApplicationSecurity, periods.Where(x => x.PresetCode == p.Code).Select(x => new PresetPeriodView(x.Timer, x.Mode, x.Length, x.Unit, x.Note)).ToList()))
             .ToList();
     }
 
@@ -248,7 +249,7 @@ public sealed class PresetStore(Db db)
 
     private sealed record PresetRow(
         string Code, string NameEn, string NameZh, string LegalBasis, string[] Countries, string[] Modes, string NoticeFrom, bool DeemedConsent,
-        string SilenceOutcome, decimal? SmallMaxUnits, decimal? SmallMaxKg, bool DonationAllowed, DateTimeOffset UpdatedAt);
+        string SilenceOutcome, decimal? SmallMaxUnits, decimal? SmallMaxKg, bool DonationAllowed, DateTimeOffset UpdatedAt, bool ApplicationSecurity);
 
     private sealed record PeriodRow(string PresetCode, string Timer, string Mode, int Length, string Unit, string? Note);
 }

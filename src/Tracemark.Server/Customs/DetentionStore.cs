@@ -557,6 +557,13 @@ public sealed class DetentionStore(Db db, TimeProvider clock, CalendarStore cale
             throw new AccessDeniedException("customs.holder_only", "Only the right holder concerned (or its agent) answers a detention.");
         }
 
+        // Where the preset says so (PRC), applying for action after an ex officio notice needs security posted with it.
+        if (decision == "confirm" && row.State == DetentionRules.Wire(DetentionState.AwaitingApplication) && response.SecurityAmount is null
+            && await tx.ExecuteScalarAsync<bool>("SELECT application_security FROM customs_presets WHERE code = @PresetCode", row, cancellationToken))
+        {
+            throw new InputValidationException("securityAmount", "customs.security_required", row.PresetCode);
+        }
+
         var action = decision switch
         {
             "confirm" => DetentionAction.HolderConfirms,

@@ -144,6 +144,9 @@ public sealed class PrcApplicationFlowTests(TracemarkFactory factory) : Detentio
 
         Factory.Clock.Set(Instant("2026-03-04T02:00:00Z"));
         var id = applied.GetProperty("id").GetString()!;
+        // The application needs security posted with it (the preset says so).
+        var unsecured = await scene.Holder.Client.PostAsync($"/api/v1/customs/detentions/{id}/response", Json(new { decision = "confirm", reasons = "申请扣留" }), Ct);
+        await AssertFieldErrorAsync(unsecured, "securityAmount", "customs.security_required");
         var answer = await RespondAsync(scene.Holder.Client, id, new { decision = "confirm", reasons = "申请扣留：侵权嫌疑货物", securityAmount = 5000, securityCurrency = "cny" });
         Assert.Equal("detained", answer.GetProperty("state").GetString());
         Assert.Equal("CNY", answer.GetProperty("security").GetProperty("currency").GetString());
