@@ -127,6 +127,25 @@ public sealed class DeclarationImportTests(TracemarkFactory factory) : IClassFix
         Assert.Contains(await WorklistAsync(scene.Customs.Client), l => l.GetProperty("declarationNumber").GetString() == "J" + number);
     }
 
+    [Theory]
+    [InlineData("customs-declarations.csv", "text/csv", 8)]
+    [InlineData("customs-declarations-zh.csv", "text/csv", 3)]
+    [InlineData("customs-declarations.json", "application/json", 2)]
+    public async Task The_documented_examples_import_cleanly(string example, string contentType, int rows)
+    {
+        var customs = await OrgAsync(factory, OrganisationKind.Customs);
+        var folder = AppContext.BaseDirectory;
+        while (!System.IO.File.Exists(Path.Combine(folder, "Tracemark.slnx")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var bytes = await System.IO.File.ReadAllBytesAsync(Path.Combine(folder, "docs", "examples", example), _ct);
+        var job = await ImportAsync(customs.Client, new ByteArrayContent(bytes) { Headers = { ContentType = new(contentType) } });
+        Assert.True(job.GetProperty("status").GetString() == "done" && job.GetProperty("invalid").GetInt32() == 0, job.ToString());
+        Assert.Equal(rows, job.GetProperty("rows").GetInt32());
+    }
+
     [Fact]
     public async Task Only_customs_imports_and_sees_its_own_lines()
     {
