@@ -107,6 +107,12 @@ public sealed class CustomsInTheBrowserTests(ServedTracemark server, Chromium ch
         await holderPage.ClickAsync("#detentions a");
         await Assertions.Expect(holderPage.Locator("#deadline")).ToBeVisibleAsync();
         await holderPage.CheckAsync("#decision-confirm");
+
+        // Reasons are required: the form comes back with the error, the detention still shown.
+        await holderPage.ClickAsync("#send-answer");
+        await Assertions.Expect(holderPage.Locator(".validation")).ToContainTextAsync("reasons");
+        await Assertions.Expect(holderPage.Locator("#deadline")).ToBeVisibleAsync();
+        await holderPage.CheckAsync("#decision-confirm");
         await holderPage.FillAsync("#reasons", "Printed label, wrong zip puller 标签为印刷，拉链头不符");
         await holderPage.ClickAsync("#send-answer");
         await Assertions.Expect(holderPage.Locator("p.notice")).ToHaveTextAsync(answered);

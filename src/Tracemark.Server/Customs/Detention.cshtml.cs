@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using Tracemark.Core.Errors;
+using Tracemark.Server.Calendars;
 using Tracemark.Server.Platform.Web;
 
 namespace Tracemark.Server.Customs;
@@ -10,7 +12,7 @@ namespace Tracemark.Server.Customs;
 /// One detention: its deadline and whose move it is, the photos and history; the right holder answers here (confirm or
 /// deny with reasons, in one step) and customs records the next step (notices, outcomes with certificate and date).
 /// </summary>
-public sealed class DetentionModel(DetentionStore detentions, CustomsWords words, IStringLocalizer<CustomsText> text) : TracemarkPageModel
+public sealed class DetentionModel(DetentionStore detentions, CustomsWords words, CalendarStore calendars, IStringLocalizer<CustomsText> text) : TracemarkPageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -46,6 +48,14 @@ public sealed class DetentionModel(DetentionStore detentions, CustomsWords words
 
     public CustomsWords Words => words;
 
+    /// <summary>The detaining office's time zone: the law counts its days there, so deadlines are shown in it too.</summary>
+    public TimeZoneInfo? Zone { get; private set; }
+
+    /// <summary>An instant as the office's local time, with its zone.</summary>
+    public string Local(DateTimeOffset instant) => Zone is { } zone
+        ? TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " (" + zone.Id + ")"
+        : instant.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
     /// <summary>The holder's answers open now (confirm, deny), until it has answered once; withdrawing and "proceedings" stay with the API.</summary>
     public IReadOnlyList<string> HolderDecisions => Detention is { HolderPosition: "none" } d ? [.. d.AllowedActions.Where(a => a is "confirm" or "deny")] : [];
 
@@ -53,7 +63,7 @@ public sealed class DetentionModel(DetentionStore detentions, CustomsWords words
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        Detention = await detentions.GetAsync(Id, cancellationToken);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
@@ -68,7 +78,12 @@ public sealed class DetentionModel(DetentionStore detentions, CustomsWords words
             Flash = text["detention.responded"];
             return Redirect($"/customs/detentions/{Id}");
         });
-        Detention ??= await detentions.GetAsync(Id, cancellationToken);
+        if (result is PageResult)
+        {
+            // The form comes back with its errors: the page needs the detention (a redirect does not).
+            await LoadAsync(cancellationToken);
+        }
+
         return result;
     }
 
@@ -80,8 +95,19 @@ public sealed class DetentionModel(DetentionStore detentions, CustomsWords words
             Flash = text["detention.acted"];
             return Redirect($"/customs/detentions/{Id}");
         });
-        Detention ??= await detentions.GetAsync(Id, cancellationToken);
+        if (result is PageResult)
+        {
+            // The form comes back with its errors: the page needs the detention (a redirect does not).
+            await LoadAsync(cancellationToken);
+        }
+
         return result;
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Detention = await detentions.GetAsync(Id, cancellationToken);
+        Zone = (await calendars.GetAsync(Detention.Calendar, cancellationToken)).Zone;
     }
 
     private static decimal? Amount(FieldRules rules, string field, string? text)
