@@ -2,10 +2,12 @@
 # Alerts created and read per second, and latency percentiles, with 16 concurrent API clients,
 # with row-level security on and then off (policies disabled on the alerts table), so that the
 # cost of the visibility guarantee is known. Reads are of a node-level alert, so each is audited.
-#   bench/load/alerts.sh [seconds-per-run]      (needs wrk: apt-get install wrk)
+# On and off alternate for [rounds] rounds, so that a busy machine weighs on both sides alike.
+#   bench/load/alerts.sh [seconds-per-run] [rounds]      (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-20}
+rounds=${2:-1}
 port=5191
 work=$(mktemp -d /tmp/tracemark-load.XXXXXX)
 chmod 755 "$work"
@@ -38,8 +40,10 @@ run() {
 
 # Warm the JIT and the pools so the first measured run is not the cold one.
 wrk -t2 -c8 -d5s -s bench/load/read-alert.lua "$TRACEMARK_URLS/api/v1/alerts/$alert" >/dev/null
-run "RLS on"
-psql_owner "ALTER TABLE alerts DISABLE ROW LEVEL SECURITY"
-run "RLS off"
-psql_owner "ALTER TABLE alerts ENABLE ROW LEVEL SECURITY"
+for round in $(seq "$rounds"); do
+  run "round $round, RLS on"
+  psql_owner "ALTER TABLE alerts DISABLE ROW LEVEL SECURITY"
+  run "round $round, RLS off"
+  psql_owner "ALTER TABLE alerts ENABLE ROW LEVEL SECURITY"
+done
 echo "alerts in the table: $(psql_owner 'SELECT count(*) FROM alerts' 2>/dev/null | sed -n 3p)"
