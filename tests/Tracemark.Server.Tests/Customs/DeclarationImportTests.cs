@@ -90,6 +90,11 @@ public sealed class DeclarationImportTests(TracemarkFactory factory) : IClassFix
         Assert.All(job.GetProperty("errors").EnumerateArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("message").GetString())));
         Assert.Equal(before, await CountAsync(factory, "customs_lines"));
 
+        // The same report read in Chinese.
+        var chinese = factory.ApiClient(await Seed.ApiKeyAsync(factory, customs.Id, ["read"]), "zh-CN");
+        var inChinese = await GetAsync(chinese, $"/api/v1/customs/imports/{job.GetProperty("id").GetString()}");
+        Assert.All(inChinese.GetProperty("errors").EnumerateArray(), e => Assert.True(HasChinese(e.GetProperty("message").GetString()!), e.ToString()));
+
         // Asked to, the valid rows are kept and the report still names the bad ones.
         var partial = await ImportAsync(customs.Client, CsvContent(Csv(Row(number, 1, "Acme"), Row(number, 2, "Acme", hs: "7701.00"), Row(number, 3, "Acme"))), "?skipInvalid=true");
         Assert.Equal("done", partial.GetProperty("status").GetString());
