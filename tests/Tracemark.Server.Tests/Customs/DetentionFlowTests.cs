@@ -122,9 +122,22 @@ public sealed class EuSmallConsignmentFlowTests(TracemarkFactory factory) : Dete
         Assert.Equal("declarant", detention.GetProperty("waitingFor").GetString());
         Assert.Equal(Instant("2026-04-17T22:00:00Z"), detention.GetProperty("dueAt").GetDateTimeOffset());
 
+        // A second one whose declarant objects: the holder must start proceedings within 10 working days, or the goods go.
+        var objected = (await DetainAsync(scene.Customs.Client, new { lineIds = new[] { await FlaggedLineAsync(scene, quantity: "1", grossKg: "0.8", date: "2026-04-01") }, procedure = "small_consignment", declarantNotified = true }))
+            .GetProperty("id").GetString()!;
+        Factory.Clock.Set(Instant("2026-04-08T08:00:00Z"));
+        var objection = await ActAsync(scene.Customs.Client, objected, new { action = "declarant_objects", reasons = "Genuine goods bought in Milan 米兰购买的正品" });
+        Assert.Equal("awaiting_proceedings", objection.GetProperty("state").GetString());
+        Assert.Equal("holder", objection.GetProperty("waitingFor").GetString());
+        Assert.Equal(Instant("2026-04-22T22:00:00Z"), objection.GetProperty("dueAt").GetDateTimeOffset());
+
         Factory.Clock.Set(Instant("2026-04-18T08:00:00Z"));
         await SweepAsync(Factory);
         Assert.Equal("destruction_pending", (await GetAsync(scene.Customs.Client, $"/api/v1/customs/detentions/{id}")).GetProperty("state").GetString());
+        Assert.Equal("awaiting_proceedings", (await GetAsync(scene.Customs.Client, $"/api/v1/customs/detentions/{objected}")).GetProperty("state").GetString());
+        Factory.Clock.Set(Instant("2026-04-22T22:00:01Z"));
+        await SweepAsync(Factory);
+        Assert.Equal("released", (await GetAsync(scene.Customs.Client, $"/api/v1/customs/detentions/{objected}")).GetProperty("state").GetString());
     }
 }
 
