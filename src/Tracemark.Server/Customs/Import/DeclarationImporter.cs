@@ -176,7 +176,7 @@ public sealed class DeclarationImporter(Db db, MarkLexicon marks, TimeProvider c
                 tx,
                 $"""
                 INSERT INTO customs_lines (owner_org_id, import_id, created_at, {LineColumns})
-                SELECT @org, @importId, @now, {LineColumns} FROM customs_staging ORDER BY file_line
+                SELECT @org, @importId, @now, {LineColumns} FROM customs_staging
                 """,
                 new { org = job.OwnerOrgId, importId = job.Id, now },
                 cancellationToken);
