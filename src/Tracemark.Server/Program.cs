@@ -3,6 +3,7 @@ using Tracemark.Server.Alerts;
 using Tracemark.Server.Audit;
 using Tracemark.Server.Calendars;
 using Tracemark.Server.Complaints;
+using Tracemark.Server.Customs;
 using Tracemark.Server.Evidence;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Notifications.Webhooks;
@@ -37,6 +38,7 @@ public sealed class Program
         builder.AddRights();
         builder.AddScreening();
         builder.AddComplaints();
+        builder.AddCustoms();
         builder.AddEvidence();
 
         var app = builder.Build();
@@ -54,6 +56,7 @@ public sealed class Program
         app.MapRights();
         app.MapScreening();
         app.MapComplaints();
+        app.MapCustoms();
         app.MapEvidence();
         return app;
     }

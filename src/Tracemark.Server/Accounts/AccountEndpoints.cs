@@ -93,6 +93,17 @@ public static class AccountEndpoints
             permissions.Add("work_with_agents");
         }
 
+        // Customs screens declarations and detains; the holders concerned, their agents and other enforcement agencies follow detentions.
+        if (caller.OrganisationKind == Core.Organisations.OrganisationKind.Customs)
+        {
+            permissions.Add("work_customs");
+        }
+
+        if (caller.OrganisationKind is { } kind && (Core.Organisations.OrganisationKinds.IsEnforcement(kind) || kind is Core.Organisations.OrganisationKind.RightsHolder or Core.Organisations.OrganisationKind.Agent))
+        {
+            permissions.Add("see_detentions");
+        }
+
         if (caller.IsPlatformAdmin && caller.ApiKeyId is null)
         {
             permissions.AddRange(["manage_organisations", "read_all_audit"]);

@@ -189,7 +189,7 @@ public static class RightsSetup
     }
 
     /// <summary>The multipart field 'file' (the only way files come in); a missing one is a field error, not a framework 400.</summary>
-    private static async Task<(IFormFile File, IFormCollection Form)> FileAsync(HttpRequest request, CancellationToken cancellationToken)
+    internal static async Task<(IFormFile File, IFormCollection Form)> FileAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {

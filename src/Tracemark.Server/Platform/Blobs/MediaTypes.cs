@@ -15,6 +15,8 @@ public static class MediaTypes
 
     /// <summary>UTF-8 text the server wrote itself (never sniffed from a client's file).</summary>
     public const string PlainText = "text/plain";
+    /// <summary>ZIP archives (customs hand-over packages). Office documents are ZIP too: no rule that takes uploads lists this type.</summary>
+    public const string Zip = "application/zip";
 
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF];
@@ -55,6 +57,11 @@ public static class MediaTypes
             return Mp4;
         }
 
+        if (head.StartsWith("PK\u0003\u0004"u8))
+        {
+            return Zip;
+        }
+
         return null;
     }
 
@@ -68,6 +75,7 @@ public static class MediaTypes
         Pdf => "pdf",
         Mp4 => "mp4",
         PlainText => "txt",
+        Zip => "zip",
         _ => "bin",
     };
 }
