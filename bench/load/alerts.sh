@@ -38,7 +38,8 @@ run() {
   wrk -t4 -c16 -d"${duration}s" --latency -s bench/load/read-alert.lua "$TRACEMARK_URLS/api/v1/alerts/$alert" | grep -E 'Requests/sec|50%|90%|99%|STATUS'
 }
 
-# Warm the JIT and the pools so the first measured run is not the cold one.
+# Warm the JIT and the pools on both paths so the first measured run is not the cold one.
+wrk -t2 -c8 -d5s -s bench/load/create-alert.lua "$TRACEMARK_URLS/api/v1/alerts" >/dev/null
 wrk -t2 -c8 -d5s -s bench/load/read-alert.lua "$TRACEMARK_URLS/api/v1/alerts/$alert" >/dev/null
 for round in $(seq "$rounds"); do
   run "round $round, RLS on"
