@@ -32,19 +32,13 @@ public sealed record SellerStrikesView(string SellerId, int StandingStrikes, int
 /// </summary>
 public sealed class ComplaintSanctions(Db db, TimeProvider clock, NotificationOutbox outbox)
 {
-    /// <summary>A complainant's record with a platform since an instant, as far as the caller may see its notices.</summary>
+    /// <summary>
+    /// The counts behind a complainant's accuracy with a platform, asked by one of the two (see migration 0044:
+    /// counted without paying for the read policy on each of the complainant's notices).
+    /// </summary>
     internal static Task<AccuracyCounts> CountsAsync(DbTx tx, Guid complainant, Guid platform, DateTimeOffset since, CancellationToken cancellationToken) =>
         tx.QuerySingleAsync<AccuracyCounts>(
-            """
-            SELECT count(*) FILTER (WHERE decided_at IS NOT NULL)::int AS decided,
-                   count(*) FILTER (WHERE measure IN ('remove', 'block', 'restrict') AND state <> 'reversed')::int AS upheld,
-                   count(*) FILTER (WHERE counter_notice_at IS NOT NULL)::int AS counter_notices,
-                   count(*) FILTER (WHERE state = 'restored')::int AS counter_succeeded,
-                   count(*) FILTER (WHERE finding = 'wrongful')::int AS wrongful,
-                   count(*) FILTER (WHERE finding = 'malicious')::int AS malicious
-            FROM complaint_notices
-            WHERE complainant_org_id = @complainant AND platform_org_id = @platform AND created_at >= @since
-            """,
+            "SELECT decided, upheld, counter_notices, counter_succeeded, wrongful, malicious FROM tm_complaint_accuracy(@complainant, @platform, @since)",
             new { complainant, platform, since },
             cancellationToken);
 

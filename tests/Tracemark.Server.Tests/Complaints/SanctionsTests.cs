@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Dapper;
 using Tracemark.Core.Accounts;
+using Tracemark.Core.Organisations;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 
 namespace Tracemark.Server.Tests.Complaints;
@@ -91,6 +93,22 @@ public sealed class SanctionsTests(ComplaintsFactory factory) : IClassFixture<Co
         await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{upheldOne}/decision", new { measure = "remove", reasons = "Counterfeit." });
         var wrong = await SendAsync(world.Platform.Client, $"/api/v1/complaints/notices/{upheldOne}/finding", new { finding = "malicious", reasons = "x" });
         Assert.Equal(HttpStatusCode.Conflict, wrong.StatusCode);
+
+        // The database counts a record only for its two parties (migration 0044 reads past row-level security):
+        // any other organisation asking it directly gets nothing.
+        Assert.Equal(4, await DecidedAsAsync(world.Holder.Id, world.Holder.Id, world.Platform.Id));
+        Assert.Equal(4, await DecidedAsAsync(world.Platform.Id, world.Holder.Id, world.Platform.Id));
+        var stranger = await Seed.OrganisationAsync(factory, OrganisationKind.RightsHolder);
+        Assert.Equal(0, await DecidedAsAsync(stranger, world.Holder.Id, world.Platform.Id));
+    }
+
+    /// <summary>Decided notices in a complainant's record, asked of the database as the application's role for an organisation.</summary>
+    private async Task<int> DecidedAsAsync(Guid caller, Guid complainant, Guid platform)
+    {
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        await connection.ExecuteAsync("SELECT set_config('role', 'tracemark_app', true), set_config('tracemark.org_id', @org, true)", new { org = caller.ToString() }, transaction);
+        return await connection.ExecuteScalarAsync<int>("SELECT decided FROM tm_complaint_accuracy(@complainant, @platform, '-infinity')", new { complainant, platform }, transaction);
     }
 
     private static async Task<(int Standing, int All)> StrikesAsync(ComplaintsWorld world, string seller)
