@@ -205,27 +205,7 @@ public static class DeclarationReader
     private static List<string> Header(CsvRecord header)
     {
         var rules = new FieldRules();
-        var columns = new List<string>(header.Fields.Count);
-        foreach (var raw in header.Fields)
-        {
-            var name = raw.Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-            name = ChineseColumns.GetValueOrDefault(name, name);
-            if (!Columns.Contains(name, StringComparer.Ordinal))
-            {
-                rules.Add("header", "import.unknown_column", raw.Trim(), string.Join(", ", Columns));
-            }
-            else if (columns.Contains(name, StringComparer.Ordinal))
-            {
-                rules.Add("header", "import.duplicate_column", raw.Trim());
-            }
-
-            columns.Add(name);
-        }
-
-        foreach (var required in RequiredColumns.Where(c => !columns.Contains(c, StringComparer.Ordinal)))
-        {
-            rules.Add("header", "import.missing_column", required);
-        }
+        var columns = CsvHeader.Columns(header, Columns, RequiredColumns, ChineseColumns, rules);
 
         if (!columns.Contains("importer", StringComparer.Ordinal) && !columns.Contains("exporter", StringComparer.Ordinal))
         {

@@ -1,9 +1,45 @@
 using System.Text;
+using Tracemark.Core.Errors;
 
 namespace Tracemark.Server.Rights.Import;
 
 /// <summary>One CSV record: the line of the file it starts on (1-based) and its fields.</summary>
 public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
+
+/// <summary>The header of an import file: column names as people write them, in English or Chinese.</summary>
+public static class CsvHeader
+{
+    /// <summary>
+    /// The header's columns by their canonical names ("Goods Description", "goods-description" and a Chinese
+    /// alias are one column), with each unknown, repeated or missing column added to <paramref name="rules"/>.
+    /// </summary>
+    public static List<string> Columns(CsvRecord header, IReadOnlyList<string> known, IEnumerable<string> required, IReadOnlyDictionary<string, string> aliases, FieldRules rules)
+    {
+        var columns = new List<string>(header.Fields.Count);
+        foreach (var raw in header.Fields)
+        {
+            var name = raw.Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+            name = aliases.GetValueOrDefault(name, name);
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                rules.Add("header", "import.unknown_column", raw.Trim(), string.Join(", ", known));
+            }
+            else if (columns.Contains(name, StringComparer.Ordinal))
+            {
+                rules.Add("header", "import.duplicate_column", raw.Trim());
+            }
+
+            columns.Add(name);
+        }
+
+        foreach (var missing in required.Where(c => !columns.Contains(c, StringComparer.Ordinal)))
+        {
+            rules.Add("header", "import.missing_column", missing);
+        }
+
+        return columns;
+    }
+}
 
 /// <summary>
 /// Reads CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF) from a

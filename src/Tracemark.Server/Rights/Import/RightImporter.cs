@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
@@ -522,27 +521,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     private static List<string> Header(CsvRecord header)
     {
         var rules = new FieldRules();
-        var columns = new List<string>(header.Fields.Count);
-        foreach (var raw in header.Fields)
-        {
-            var name = raw.Normalize(NormalizationForm.FormKC).Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-            name = ChineseColumns.GetValueOrDefault(name, name);
-            if (!CsvColumns.Contains(name, StringComparer.Ordinal))
-            {
-                rules.Add("header", "import.unknown_column", raw.Trim(), string.Join(", ", CsvColumns));
-            }
-            else if (columns.Contains(name, StringComparer.Ordinal))
-            {
-                rules.Add("header", "import.duplicate_column", raw.Trim());
-            }
-
-            columns.Add(name);
-        }
-
-        foreach (var required in RequiredCsvColumns.Where(c => !columns.Contains(c, StringComparer.Ordinal)))
-        {
-            rules.Add("header", "import.missing_column", required);
-        }
+        var columns = CsvHeader.Columns(header, CsvColumns, RequiredCsvColumns, ChineseColumns, rules);
 
         rules.ThrowIfAny();
         return columns;
