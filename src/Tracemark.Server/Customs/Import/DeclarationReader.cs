@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tracemark.Core.Customs;
@@ -133,26 +132,8 @@ public static class DeclarationReader
 
     public static async IAsyncEnumerable<DeclarationRow> ReadJsonAsync(Stream content, DetectedEncoding encoding, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // JSON is UTF-8 by definition; a file saved in GBK is converted on the way in.
-        var utf8 = encoding.Converted ? Encoding.CreateTranscodingStream(content, encoding.Encoding, Encoding.UTF8, leaveOpen: true) : content;
-        var reader = new JsonArrayReader(new BomSkippingStream(utf8));
-        while (true)
+        await foreach (var item in JsonArrayReader.ItemsAsync(content, encoding, cancellationToken))
         {
-            JsonItem? item;
-            try
-            {
-                item = await reader.ReadAsync(cancellationToken);
-            }
-            catch (JsonImportException ex)
-            {
-                throw new InputValidationException("file", ex.Code, ex.Line);
-            }
-
-            if (item is null)
-            {
-                yield break;
-            }
-
             JsonLine? element = null;
             FieldError? problem = null;
             try

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
+using Tracemark.Core.Errors;
 
 namespace Tracemark.Server.Rights.Import;
 
@@ -23,6 +26,36 @@ public sealed class JsonArrayReader(Stream stream)
 {
     /// <summary>An element larger than this is refused rather than buffered.</summary>
     public const int MaxElementBytes = 1 << 20;
+
+    /// <summary>
+    /// The elements of an import file's array, in whatever encoding the file was detected in (JSON is UTF-8 by
+    /// definition; a file saved in GBK is converted on the way in); a file that is not well-formed is the
+    /// file's problem, at its line.
+    /// </summary>
+    public static async IAsyncEnumerable<JsonItem> ItemsAsync(Stream content, DetectedEncoding encoding, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var utf8 = encoding.Converted ? Encoding.CreateTranscodingStream(content, encoding.Encoding, Encoding.UTF8, leaveOpen: true) : content;
+        var reader = new JsonArrayReader(new BomSkippingStream(utf8));
+        while (true)
+        {
+            JsonItem? item;
+            try
+            {
+                item = await reader.ReadAsync(cancellationToken);
+            }
+            catch (JsonImportException ex)
+            {
+                throw new InputValidationException("file", ex.Code, ex.Line);
+            }
+
+            if (item is null)
+            {
+                yield break;
+            }
+
+            yield return item;
+        }
+    }
 
     private byte[] _buffer = new byte[65_536];
     private int _start;

@@ -425,26 +425,8 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     private async IAsyncEnumerable<(int Line, Staged Row)> ReadJsonAsync(
         Stream content, DetectedEncoding encoding, Run run, IProgress<ImportProgress>? progress, CountingStream counting, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // JSON is UTF-8 by definition; a file saved in GBK is converted on the way in.
-        var utf8 = encoding.Converted ? System.Text.Encoding.CreateTranscodingStream(content, encoding.Encoding, System.Text.Encoding.UTF8, leaveOpen: true) : content;
-        var reader = new JsonArrayReader(new BomSkippingStream(utf8));
-        while (true)
+        await foreach (var item in JsonArrayReader.ItemsAsync(content, encoding, cancellationToken))
         {
-            JsonItem? item;
-            try
-            {
-                item = await reader.ReadAsync(cancellationToken);
-            }
-            catch (JsonImportException ex)
-            {
-                throw new InputValidationException("file", ex.Code, ex.Line);
-            }
-
-            if (item is null)
-            {
-                yield break;
-            }
-
             run.Count(progress, counting);
             var rules = new FieldRules();
             JsonRight? element = null;
