@@ -50,20 +50,48 @@ public sealed class RightSearch(Db db)
     /// <summary>
     /// How names are matched, in passes that stop at the first one that finds something: every word of the
     /// query close to a word of the names (similarity 0.6: one typo), then every word loosely (0.45: two
-    /// typos in a short word), then the query as a whole, loosely (a query with a word the names lack, such
-    /// as "Northwind Apparel" for the mark "Northwind"). Requiring every word keeps a common word ("Pharma",
-    /// "Home", "制药") from making the index return thousands of candidates to rank; the cursor remembers the pass.
+    /// typos in a short word), then, for a query of several words, every word roughly (0.3: a transposition
+    /// in a short word, "Lexlpys Beauty" for "Lexplys Beauty"), then the query as a whole, loosely (a query
+    /// with a word the names lack, such as "Northwind Apparel" for the mark "Northwind"). Requiring every
+    /// word keeps a common word ("Pharma", "Home", "制药") from making the index return thousands of
+    /// candidates to rank: the rough pass is affordable only because the other words narrow it, so a
+    /// one-word query skips it, and skips the whole-query pass too, which for one word repeats the loose
+    /// one. The cursor remembers the pass (by its number, so the numbers of existing passes never change).
     /// </summary>
     public enum Pass
     {
-        EveryWordClose,
-        EveryWordLoose,
-        WholeQueryLoose,
+        EveryWordClose = 0,
+        EveryWordLoose = 1,
+        WholeQueryLoose = 2,
+        EveryWordRough = 3,
     }
 
     public const double CloseMatch = 0.6;
 
     public const double LooseMatch = 0.45;
+
+    public const double RoughMatch = 0.3;
+
+    private static readonly Pass[] Passes = [Pass.EveryWordClose, Pass.EveryWordLoose, Pass.EveryWordRough, Pass.WholeQueryLoose];
+
+    /// <summary>The pass after <paramref name="pass"/> for a query of <paramref name="words"/> words, or null when none is left.</summary>
+    public static Pass? NextPass(Pass pass, int words)
+    {
+        if (words <= 1)
+        {
+            return pass == Pass.EveryWordClose && words == 1 ? Pass.EveryWordLoose : null;
+        }
+
+        var at = Array.IndexOf(Passes, pass);
+        return at + 1 < Passes.Length ? Passes[at + 1] : null;
+    }
+
+    private static double Threshold(Pass pass) => pass switch
+    {
+        Pass.EveryWordClose => CloseMatch,
+        Pass.EveryWordRough => RoughMatch,
+        _ => LooseMatch,
+    };
 
     /// <summary>Words of a query that drive the index; more add little but cost a condition each.</summary>
     private const int MaxWords = 6;
@@ -107,14 +135,14 @@ public sealed class RightSearch(Db db)
         List<RightView> items;
         while (true)
         {
-            await UseThresholdAsync(tx, pass == Pass.EveryWordClose ? CloseMatch : LooseMatch, cancellationToken);
+            await UseThresholdAsync(tx, Threshold(pass), cancellationToken);
             items = await PageAsync(tx, Where(pass, words.Length), parameters, cancellationToken);
-            if (cursor is not null || items.Count > 0 || words.Length == 0 || pass == Pass.WholeQueryLoose)
+            if (cursor is not null || items.Count > 0 || NextPass(pass, words.Length) is not { } next)
             {
                 break;
             }
 
-            pass++;
+            pass = next;
         }
 
         var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(int)pass}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -201,6 +202,29 @@ public sealed class ImportTests(TracemarkFactory factory) : IClassFixture<Tracem
         var error = await AssertFieldErrorAsync(response, kind is "bad-header" or "missing-column" ? "header" : "file", code);
         Assert.True(HasChinese(error.GetProperty("message").GetString()!));
         Assert.Equal(before, await CountAsync(factory, "rights"));
+    }
+
+    [Fact]
+    public async Task A_large_import_leaves_its_names_merged_into_the_index_and_findable()
+    {
+        var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
+        var csv = new StringBuilder(Header).Append('\n');
+        for (var i = 0; i < 12_000; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"trademark,CN,9{i:D7},Bulkmark{i:D5} Vantorel,批量{i % 97}号,25,2019-01-10,2020-02-20,2030-02-19,registered\n");
+        }
+
+        var report = await ImportAsync(holder.Client, csv.ToString());
+
+        Assert.Equal(12_000, report.GetProperty("created").GetInt32());
+        // The import merged its pending trigrams itself: nothing is left for a later search to read through.
+        await using (var connection = await factory.OpenOwnerConnectionAsync())
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT gin_clean_pending_list('rights_names'::regclass)"));
+        }
+
+        var found = await GetAsync(holder.Client, "/api/v1/rights?q=" + Uri.EscapeDataString("Bulkmark11999 Vantorle"));
+        Assert.Equal("90011999", found.GetProperty("items")[0].GetProperty("number").GetString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Tracemark.Core.Organisations;
+using Tracemark.Server.Rights;
 using static Tracemark.Server.Tests.Rights.RightsWorld;
 
 namespace Tracemark.Server.Tests.Rights;
@@ -48,6 +49,34 @@ public sealed class RightsApiTests(TracemarkFactory factory) : IClassFixture<Tra
         var scores = items.Select(i => i.GetProperty("score").GetDouble()).ToList();
         Assert.Equal(scores.OrderDescending(), scores);
     }
+
+    [Fact]
+    public async Task A_name_with_every_word_misspelt_is_found_by_its_words_when_the_whole_is_too_far()
+    {
+        // "zorvnadel sprot" is 0.4 similar to "zorvandel sport" as a whole (under the loose 0.45), but each
+        // word is close enough on its own (0.43 and 0.33), which only the rough every-word pass accepts.
+        var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
+        var target = await CreateRightAsync(holder.Client, Trademark("72000001", "Zorvandel Sport"));
+        await CreateRightAsync(holder.Client, Trademark("72000002", "Brightwater Sport"));
+        await CreateRightAsync(holder.Client, Trademark("72000003", "Zorvandel"));
+
+        var found = await GetAsync(holder.Client, "/api/v1/rights?q=" + Uri.EscapeDataString("Zorvnadel Sprot"));
+
+        var items = found.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(target.GetProperty("id").GetString(), items[0].GetProperty("id").GetString());
+        Assert.DoesNotContain(items, i => i.GetProperty("number").GetString() == "72000002");
+    }
+
+    [Theory]
+    [InlineData(RightSearch.Pass.EveryWordClose, 0, null)]
+    [InlineData(RightSearch.Pass.EveryWordClose, 1, RightSearch.Pass.EveryWordLoose)]
+    [InlineData(RightSearch.Pass.EveryWordLoose, 1, null)]
+    [InlineData(RightSearch.Pass.EveryWordClose, 2, RightSearch.Pass.EveryWordLoose)]
+    [InlineData(RightSearch.Pass.EveryWordLoose, 2, RightSearch.Pass.EveryWordRough)]
+    [InlineData(RightSearch.Pass.EveryWordRough, 3, RightSearch.Pass.WholeQueryLoose)]
+    [InlineData(RightSearch.Pass.WholeQueryLoose, 3, null)]
+    public void Passes_follow_each_other_and_a_one_word_query_never_reaches_the_costly_ones(RightSearch.Pass pass, int words, RightSearch.Pass? next) =>
+        Assert.Equal(next, RightSearch.NextPass(pass, words));
 
     [Fact]
     public async Task Filters_and_facets_count_every_match_and_pages_do_not_repeat()

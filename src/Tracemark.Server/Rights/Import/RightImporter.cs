@@ -127,6 +127,9 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         description, distribution
         """;
 
+    /// <summary>From this many valid rows an import merges its name trigrams into the index once rather than row by row.</summary>
+    private const int BulkRows = 10_000;
+
     /// <summary>Imports as the current request's caller.</summary>
     public Task<ImportReport> ImportAsync(Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken) =>
         ImportAsync(null, body, format, charset, options, progress, cancellationToken);
@@ -181,8 +184,19 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         {
             progress?.Report(new ImportProgress("writing", counting.BytesRead, run.Rows));
             var expectedNew = await tx.ExecuteScalarAsync<int>("SELECT count(*)::int FROM rights_staging WHERE existing_id IS NULL", cancellationToken: cancellationToken);
+            var bulk = run.Valid >= BulkRows;
+            if (bulk)
+            {
+                // Trigrams wait in the name index's pending list (searches still read it) and are merged once below.
+                await Execute(tx, "SELECT set_config('gin_pending_list_limit', '2097151', true), set_config('maintenance_work_mem', '262144', true)", null, cancellationToken);
+            }
+
             updated = await UpdateAsync(tx, holder, importId, now, cancellationToken);
             created = await InsertAsync(tx, holder, importId, now, cancellationToken);
+            if (bulk && created + updated > 0)
+            {
+                await Execute(tx, "SELECT tm_rights_merge_pending_names()", null, cancellationToken);
+            }
             if (created != expectedNew)
             {
                 // Someone recorded one of these numbers between the checks and the insert: start again rather than half-import.
@@ -289,7 +303,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             await using var copy = await tx.Connection.BeginBinaryImportAsync($"COPY rights_staging ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
             await foreach (var (line, staged) in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                await WriteStagingAsync(copy, line, staged, cancellationToken);
+                WriteStaging(copy, line, staged);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -545,44 +559,67 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         }
     }
 
-    private static async Task WriteStagingAsync(NpgsqlBinaryImporter copy, int line, Staged row, CancellationToken cancellationToken)
+    /// <summary>
+    /// One staged row. The writes are synchronous on purpose: the importer buffers them and only a full
+    /// buffer goes to the socket, so an awaited write per field (28 per row) would cost a state machine each
+    /// and almost never wait; this runs on the copying thread, which has nothing else to do meanwhile.
+    /// </summary>
+    private static void WriteStaging(NpgsqlBinaryImporter copy, int line, Staged row)
     {
         var c = row.Content;
-        await copy.StartRowAsync(cancellationToken);
-        await copy.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
-        await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
-        await copy.WriteAsync(c.Type.ToWire(), NpgsqlDbType.Text, cancellationToken);
-        await Text(copy, c.Form?.ToWire(), cancellationToken);
-        await copy.WriteAsync(row.FormGiven, NpgsqlDbType.Boolean, cancellationToken);
-        await copy.WriteAsync(c.Jurisdiction, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(c.Number!, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(c.NumberKey!, NpgsqlDbType.Text, cancellationToken);
-        await Text(copy, c.ApplicationNumber, cancellationToken);
-        await copy.WriteAsync(c.Name, NpgsqlDbType.Text, cancellationToken);
-        await Text(copy, c.NameZh, cancellationToken);
-        await copy.WriteAsync(c.OtherNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(RightNames.Fold(c.Name), NpgsqlDbType.Text, cancellationToken);
-        await Text(copy, c.NameZh is null ? null : RightNames.Fold(c.NameZh), cancellationToken);
-        await Text(copy, RightNames.FoldAll(c.OtherNames), cancellationToken);
-        await copy.WriteAsync(c.Classes.Select(x => (short)x).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, cancellationToken);
-        await Text(copy, c.Goods, cancellationToken);
-        await Date(copy, c.Filed, cancellationToken);
-        await Date(copy, c.Registered, cancellationToken);
-        await Date(copy, c.Expires, cancellationToken);
-        await copy.WriteAsync(c.Status.ToWire(), NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(row.StatusGiven, NpgsqlDbType.Boolean, cancellationToken);
-        await Text(copy, c.Area, cancellationToken);
-        await Text(copy, c.Product, cancellationToken);
-        await Text(copy, c.Species, cancellationToken);
-        await Text(copy, c.Description, cancellationToken);
-        await Text(copy, row.Distribution?.ToWire(), cancellationToken);
+        copy.StartRow();
+        copy.Write(line, NpgsqlDbType.Integer);
+        copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+        copy.Write(c.Type.ToWire(), NpgsqlDbType.Text);
+        Text(copy, c.Form?.ToWire());
+        copy.Write(row.FormGiven, NpgsqlDbType.Boolean);
+        copy.Write(c.Jurisdiction, NpgsqlDbType.Text);
+        copy.Write(c.Number!, NpgsqlDbType.Text);
+        copy.Write(c.NumberKey!, NpgsqlDbType.Text);
+        Text(copy, c.ApplicationNumber);
+        copy.Write(c.Name, NpgsqlDbType.Text);
+        Text(copy, c.NameZh);
+        copy.Write(c.OtherNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        copy.Write(row.NameFolded, NpgsqlDbType.Text);
+        Text(copy, row.NameZhFolded);
+        Text(copy, row.OtherNamesFolded);
+        copy.Write(c.Classes.Select(x => (short)x).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+        Text(copy, c.Goods);
+        Date(copy, c.Filed);
+        Date(copy, c.Registered);
+        Date(copy, c.Expires);
+        copy.Write(c.Status.ToWire(), NpgsqlDbType.Text);
+        copy.Write(row.StatusGiven, NpgsqlDbType.Boolean);
+        Text(copy, c.Area);
+        Text(copy, c.Product);
+        Text(copy, c.Species);
+        Text(copy, c.Description);
+        Text(copy, row.Distribution?.ToWire());
     }
 
-    private static Task Text(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    private static void Text(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, NpgsqlDbType.Text);
+        }
+    }
 
-    private static Task Date(NpgsqlBinaryImporter copy, DateOnly? value, CancellationToken cancellationToken) =>
-        value is { } date ? copy.WriteAsync(date, NpgsqlDbType.Date, cancellationToken) : copy.WriteNullAsync(cancellationToken);
+    private static void Date(NpgsqlBinaryImporter copy, DateOnly? value)
+    {
+        if (value is { } date)
+        {
+            copy.Write(date, NpgsqlDbType.Date);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
 
     /// <summary>The checks a row cannot make alone: the same number twice in the file, a number another holder recorded, a change the recorded right refuses.</summary>
     private async Task<HashSet<int>> CheckAgainstRecordsAsync(DbTx tx, Guid holder, Run run, CancellationToken cancellationToken)
@@ -718,7 +755,15 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         return new ImportProblem(line, field, error.Code, Text("field." + error.Code, error.Args));
     }
 
-    private sealed record Staged(RightContent Content, bool FormGiven, bool StatusGiven, Distribution? Distribution);
+    /// <summary>A valid row, with its names already folded: folding is the costliest per-row work, and the reading thread does it so that the copying thread only writes.</summary>
+    private sealed record Staged(RightContent Content, bool FormGiven, bool StatusGiven, Distribution? Distribution)
+    {
+        public string NameFolded { get; } = RightNames.Fold(Content.Name);
+
+        public string? NameZhFolded { get; } = Content.NameZh is null ? null : RightNames.Fold(Content.NameZh);
+
+        public string? OtherNamesFolded { get; } = RightNames.FoldAll(Content.OtherNames);
+    }
 
     /// <summary>One JSON element: the CSV's columns in camelCase.</summary>
     private sealed record JsonRight(
