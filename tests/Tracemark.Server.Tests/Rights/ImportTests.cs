@@ -205,26 +205,54 @@ public sealed class ImportTests(TracemarkFactory factory) : IClassFixture<Tracem
     }
 
     [Fact]
-    public async Task A_large_import_leaves_its_names_merged_into_the_index_and_findable()
+    public async Task A_large_import_created_chunk_by_chunk_forgets_a_number_repeated_in_a_later_chunk_and_leaves_its_names_indexed()
     {
+        // 60,000 rows are two chunks; the first row's number comes again in the second chunk, after the first
+        // chunk already created its right: with skipInvalid both lines are refused and that right must go again.
+        const int rows = 60_000;
+        const int repeat = 59_000;
         var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
         var csv = new StringBuilder(Header).Append('\n');
-        for (var i = 0; i < 12_000; i++)
+        for (var i = 0; i < rows; i++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"trademark,CN,9{i:D7},Bulkmark{i:D5} Vantorel,批量{i % 97}号,25,2019-01-10,2020-02-20,2030-02-19,registered\n");
+            var number = i == repeat ? 0 : i;
+            csv.Append(CultureInfo.InvariantCulture, $"trademark,CN,9{number:D7},Bulkmark{i:D5} Vantorel,批量{i % 97}号,25,2019-01-10,2020-02-20,2030-02-19,registered\n");
         }
 
-        var report = await ImportAsync(holder.Client, csv.ToString());
+        var report = await ImportAsync(holder.Client, csv.ToString(), "?skipInvalid=true");
 
-        Assert.Equal(12_000, report.GetProperty("created").GetInt32());
-        // The import merged its pending trigrams itself: nothing is left for a later search to read through.
+        Assert.True(report.GetProperty("committed").GetBoolean(), report.ToString());
+        Assert.Equal(rows - 2, report.GetProperty("created").GetInt32());
+        Assert.Equal([2, repeat + 2], report.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("row").GetInt32()).Order());
+        Assert.Equal(0, (await GetAsync(holder.Client, "/api/v1/rights?number=90000000")).GetProperty("items").GetArrayLength());
         await using (var connection = await factory.OpenOwnerConnectionAsync())
         {
+            Assert.Equal(rows - 2, await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM rights WHERE owner_org_id = @owner", new { owner = holder.Id }));
+            // The import merged its pending trigrams itself: nothing is left for a later search to read through.
             Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT gin_clean_pending_list('rights_names'::regclass)"));
         }
 
-        var found = await GetAsync(holder.Client, "/api/v1/rights?q=" + Uri.EscapeDataString("Bulkmark11999 Vantorle"));
-        Assert.Equal("90011999", found.GetProperty("items")[0].GetProperty("number").GetString());
+        var found = await GetAsync(holder.Client, "/api/v1/rights?q=" + Uri.EscapeDataString("Bulkmark31999 Vantorle"));
+        Assert.Equal("90031999", found.GetProperty("items")[0].GetProperty("number").GetString());
+    }
+
+    [Fact]
+    public async Task With_skipInvalid_a_number_twice_in_the_file_creates_no_right_at_all()
+    {
+        var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
+        var csv = $"""
+            {Header}
+            trademark,CN,45000001,First,,25,,,,registered
+            trademark,CN,45-000-001,Second,,25,,,,registered
+            trademark,CN,45000002,Other,,25,,,,registered
+            """;
+
+        var report = await ImportAsync(holder.Client, csv, "?skipInvalid=true");
+
+        Assert.True(report.GetProperty("committed").GetBoolean());
+        Assert.Equal(1, report.GetProperty("created").GetInt32());
+        var mine = (await GetAsync(holder.Client, $"/api/v1/rights?owner={holder.Id}")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("number").GetString()).ToList();
+        Assert.Equal(["45000002"], mine);
     }
 
     [Fact]

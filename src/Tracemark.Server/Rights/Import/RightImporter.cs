@@ -130,6 +130,9 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     /// <summary>From this many valid rows an import merges its name trigrams into the index once rather than row by row.</summary>
     private const int BulkRows = 10_000;
 
+    /// <summary>Rows per chunk sent to the database while the file is read (<see cref="StageAsync"/>).</summary>
+    private const int ChunkRows = 50_000;
+
     /// <summary>Imports as the current request's caller.</summary>
     public Task<ImportReport> ImportAsync(Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken) =>
         ImportAsync(null, body, format, charset, options, progress, cancellationToken);
@@ -158,49 +161,55 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         // One import at a time: two files recording the same new number for different holders must not both pass the checks.
         await Execute(tx, "SELECT pg_advisory_xact_lock(hashtext('tracemark.rights_import'))", null, cancellationToken);
         await Execute(tx, $"CREATE TEMP TABLE rights_staging ({StagingDefinition}) ON COMMIT DROP", null, cancellationToken);
+        await Execute(tx, $"CREATE TEMP TABLE rights_chunk ({StagingDefinition}) ON COMMIT DROP", null, cancellationToken);
 
         var run = new Run();
+        var writing = new Writing(holder, Guid.CreateVersion7(), clock.GetUtcNow(), options.SkipInvalid);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var rows = format == ImportFormat.Csv
             ? ReadCsvAsync(content, encoding, run, progress, counting, cancellationToken)
             : ReadJsonAsync(content, encoding, run, progress, counting, cancellationToken);
-        await CopyAsync(tx, rows, cancellationToken);
+        await StageAsync(tx, rows, run, writing, cancellationToken);
         var reading = watch.ElapsedMilliseconds;
         progress?.Report(new ImportProgress("checking", counting.BytesRead, run.Rows));
         await Execute(tx, "ANALYZE rights_staging", null, cancellationToken);
         var rejected = await CheckAgainstRecordsAsync(tx, holder, run, cancellationToken);
         if (rejected.Count > 0)
         {
-            await Execute(tx, "DELETE FROM rights_staging WHERE line = ANY (@lines)", new { lines = rejected.ToArray() }, cancellationToken);
+            var lines = rejected.ToArray();
+            // A line rejected now may already have created its right while the file was read: that right goes again.
+            await Execute(tx, "SELECT tm_rights_import_forget(@importId, @lines)", new { writing.ImportId, lines }, cancellationToken);
+            await Execute(tx, "DELETE FROM rights_staging WHERE line = ANY (@lines)", new { lines }, cancellationToken);
             run.Valid -= rejected.Count;
         }
 
         var checking = watch.ElapsedMilliseconds - reading;
-        var importId = Guid.CreateVersion7();
-        var now = clock.GetUtcNow();
+        var importId = writing.ImportId;
         var refused = run.Invalid > 0 && !options.SkipInvalid;
         int created = 0, updated = 0;
         if (!refused)
         {
             progress?.Report(new ImportProgress("writing", counting.BytesRead, run.Rows));
-            var expectedNew = await tx.ExecuteScalarAsync<int>("SELECT count(*)::int FROM rights_staging WHERE existing_id IS NULL", cancellationToken: cancellationToken);
-            var bulk = run.Valid >= BulkRows;
-            if (bulk)
+            var (createdWhileReading, expectedNew) = await tx.QuerySingleAsync<(int, int)>(
+                "SELECT count(*) FILTER (WHERE created)::int, count(*) FILTER (WHERE existing_id IS NULL AND NOT created)::int FROM rights_staging",
+                cancellationToken: cancellationToken);
+            if (run.Valid >= BulkRows)
             {
-                // Trigrams wait in the name index's pending list (searches still read it) and are merged once below.
-                await Execute(tx, "SELECT set_config('gin_pending_list_limit', '2097151', true), set_config('maintenance_work_mem', '262144', true)", null, cancellationToken);
+                await UseBulkIndexingAsync(tx, writing, cancellationToken);
             }
 
-            updated = await UpdateAsync(tx, holder, importId, now, cancellationToken);
-            created = await InsertAsync(tx, holder, importId, now, cancellationToken);
-            if (bulk && created + updated > 0)
-            {
-                await Execute(tx, "SELECT tm_rights_merge_pending_names()", null, cancellationToken);
-            }
-            if (created != expectedNew)
+            updated = await UpdateAsync(tx, holder, importId, writing.Now, cancellationToken);
+            var inserted = await InsertAsync(tx, "rights_staging", "WHERE s.existing_id IS NULL AND NOT s.created", writing, cancellationToken);
+            if (inserted != expectedNew)
             {
                 // Someone recorded one of these numbers between the checks and the insert: start again rather than half-import.
                 throw new RuleViolationException("import.concurrent_change", "A right in the file was recorded by someone else during the import; import again.", null, isConflict: true);
+            }
+
+            created = createdWhileReading + inserted;
+            if (writing.Bulk && created + updated > 0)
+            {
+                await Execute(tx, "SELECT tm_rights_merge_pending_names()", null, cancellationToken);
             }
         }
 
@@ -223,6 +232,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             commit ? importId : null,
             Notice(encoding, refused),
             new ImportTimings(reading, checking, watch.ElapsedMilliseconds - reading - checking));
+        var now = writing.Now;
 
         if (commit)
         {
@@ -271,13 +281,20 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     }
 
     /// <summary>
-    /// Reading and checking rows (one thread) and copying them to PostgreSQL (another) overlap: the CPU work of
-    /// folding names and validating runs while COPY waits on the database.
+    /// Reading and checking rows (one thread) and writing them to PostgreSQL (another) overlap. Rows go in
+    /// chunks: a chunk is copied (COPY, binary) into a small table, the rights of numbers not recorded yet are
+    /// created from it at once, and the chunk joins the staging table marked with what was created. Creating
+    /// rights (the indexes) is most of an import's database work and reading is most of its CPU work, so the
+    /// database creates one chunk while the reading thread prepares the next instead of each waiting for the
+    /// other. Rows of numbers already recorded wait for the checks against the register as before. Nothing
+    /// is committed before the end, so a file refused at the end leaves nothing behind; a right created from a
+    /// line the checks later reject (a number twice in the file) is deleted again.
     /// </summary>
-    private static async Task CopyAsync(DbTx tx, IAsyncEnumerable<(int Line, Staged Row)> rows, CancellationToken cancellationToken)
+    private static async Task StageAsync(DbTx tx, IAsyncEnumerable<(int Line, Staged Row)> rows, Run run, Writing writing, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<(int Line, Staged Row)>(new BoundedChannelOptions(8192) { SingleReader = true, SingleWriter = true });
+        // Room for a chunk and more, so that reading goes on while the database creates the previous chunk.
+        var channel = Channel.CreateBounded<(int Line, Staged Row)>(new BoundedChannelOptions(ChunkRows + (ChunkRows / 2)) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(
             async () =>
             {
@@ -298,20 +315,37 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             },
             stop.Token);
         Exception? failure = null;
+        NpgsqlBinaryImporter? copy = null;
         try
         {
-            await using var copy = await tx.Connection.BeginBinaryImportAsync($"COPY rights_staging ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            var inChunk = 0;
             await foreach (var (line, staged) in channel.Reader.ReadAllAsync(cancellationToken))
             {
+                copy ??= await tx.Connection.BeginBinaryImportAsync($"COPY rights_chunk ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
                 WriteStaging(copy, line, staged);
+                if (++inChunk == ChunkRows)
+                {
+                    await EndChunkAsync(tx, copy, inChunk, run, writing, cancellationToken);
+                    copy = null;
+                    inChunk = 0;
+                }
             }
 
-            await copy.CompleteAsync(cancellationToken);
+            if (copy is not null)
+            {
+                await EndChunkAsync(tx, copy, inChunk, run, writing, cancellationToken);
+                copy = null;
+            }
         }
         catch (Exception ex)
         {
             failure = ex;
             await stop.CancelAsync();
+            if (copy is not null)
+            {
+                // Disposing an unfinished COPY cancels it, which leaves the connection usable for the rollback.
+                await copy.DisposeAsync();
+            }
         }
 
         try
@@ -330,12 +364,57 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         }
     }
 
+    /// <summary>
+    /// Ends a chunk's COPY, creates the rights of its new numbers (unless the file is already known to be
+    /// refused) and moves the chunk into the staging table, each row marked with whether it created its right.
+    /// </summary>
+    private static async Task EndChunkAsync(DbTx tx, NpgsqlBinaryImporter copy, int rows, Run run, Writing writing, CancellationToken cancellationToken)
+    {
+        await copy.CompleteAsync(cancellationToken);
+        await copy.DisposeAsync();
+        if (writing.SkipInvalid || !run.AnyInvalid)
+        {
+            if (rows >= BulkRows)
+            {
+                await UseBulkIndexingAsync(tx, writing, cancellationToken);
+            }
+
+            // ON CONFLICT leaves a number already recorded (or twice in the chunk) to the checks at the end.
+            await Execute(
+                tx,
+                $"""
+                WITH fresh AS (
+                    {InsertSql("rights_chunk", "")}
+                    ON CONFLICT (jurisdiction, type, number_key) DO NOTHING
+                    RETURNING id)
+                UPDATE rights_chunk c SET created = true FROM fresh WHERE c.id = fresh.id
+                """,
+                writing.Parameters(tx),
+                cancellationToken);
+        }
+
+        await Execute(tx, "INSERT INTO rights_staging SELECT * FROM rights_chunk; TRUNCATE rights_chunk", null, cancellationToken);
+    }
+
+    /// <summary>
+    /// For a large import: trigrams wait in the name index's pending list (searches still read it) and are
+    /// merged into the index once at the end (tm_rights_merge_pending_names), sorted, instead of row by row.
+    /// </summary>
+    private static async Task UseBulkIndexingAsync(DbTx tx, Writing writing, CancellationToken cancellationToken)
+    {
+        if (!writing.Bulk)
+        {
+            await Execute(tx, "SELECT set_config('gin_pending_list_limit', '2097151', true), set_config('maintenance_work_mem', '262144', true)", null, cancellationToken);
+            writing.Bulk = true;
+        }
+    }
+
     private const string StagingDefinition = """
         line integer NOT NULL, id uuid NOT NULL, type text NOT NULL, form text, form_given boolean NOT NULL, jurisdiction text NOT NULL,
         number text NOT NULL, number_key text NOT NULL, application_number text, name text NOT NULL, name_zh text, other_names text[] NOT NULL,
         name_folded text NOT NULL, name_zh_folded text, other_names_folded text, classes smallint[] NOT NULL, goods text, filed_on date,
         registered_on date, expires_on date, status text NOT NULL, status_given boolean NOT NULL, area text, product text, species text,
-        description text, distribution text, existing_id uuid
+        description text, distribution text, existing_id uuid, created boolean NOT NULL DEFAULT false
         """;
 
     private string? Notice(DetectedEncoding encoding, bool refused)
@@ -719,25 +798,23 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             commandTimeout: 0,
             cancellationToken: cancellationToken));
 
-    private static async Task<int> InsertAsync(DbTx tx, Guid holder, Guid importId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await tx.Connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO rights (id, owner_org_id, recorded_by_org_id, origin_node_id, distribution, type, form, jurisdiction, number, number_key,
-                                application_number, name, name_zh, other_names, name_folded, name_zh_folded, other_names_folded, classes, goods,
-                                filed_on, registered_on, expires_on, status, area, product, species, description, last_import_id,
-                                created_by, created_at, updated_at)
-            SELECT s.id, @holder, @organisation, (SELECT id FROM nodes WHERE is_local), coalesce(s.distribution, 'node'), s.type, s.form, s.jurisdiction,
-                   s.number, s.number_key, s.application_number, s.name, s.name_zh, s.other_names, s.name_folded, s.name_zh_folded, s.other_names_folded,
-                   s.classes, s.goods, s.filed_on, s.registered_on, s.expires_on, s.status, s.area, s.product, s.species, s.description, @importId,
-                   @user, @now, @now
-            FROM rights_staging s
-            WHERE s.existing_id IS NULL
-            ON CONFLICT (jurisdiction, type, number_key) DO NOTHING
-            """,
-            new { holder, organisation = tx.Caller.OrganisationId, importId, user = tx.Caller.UserId, now },
-            tx.Transaction,
-            commandTimeout: 0,
-            cancellationToken: cancellationToken));
+    private static Task<int> InsertAsync(DbTx tx, string source, string where, Writing writing, CancellationToken cancellationToken) =>
+        Execute(tx, $"{InsertSql(source, where)}\nON CONFLICT (jurisdiction, type, number_key) DO NOTHING", writing.Parameters(tx), cancellationToken);
+
+    /// <summary>Creating rights from staged rows (<paramref name="source"/> is one of the two staging tables, never the caller's text).</summary>
+    private static string InsertSql(string source, string where) =>
+        $"""
+        INSERT INTO rights (id, owner_org_id, recorded_by_org_id, origin_node_id, distribution, type, form, jurisdiction, number, number_key,
+                            application_number, name, name_zh, other_names, name_folded, name_zh_folded, other_names_folded, classes, goods,
+                            filed_on, registered_on, expires_on, status, area, product, species, description, last_import_id,
+                            created_by, created_at, updated_at)
+        SELECT s.id, @holder, @organisation, (SELECT id FROM nodes WHERE is_local), coalesce(s.distribution, 'node'), s.type, s.form, s.jurisdiction,
+               s.number, s.number_key, s.application_number, s.name, s.name_zh, s.other_names, s.name_folded, s.name_zh_folded, s.other_names_folded,
+               s.classes, s.goods, s.filed_on, s.registered_on, s.expires_on, s.status, s.area, s.product, s.species, s.description, @importId,
+               @user, @now, @now
+        FROM {source} s
+        {where}
+        """;
 
     private static Task<int> Execute(DbTx tx, string sql, object? parameters, CancellationToken cancellationToken) =>
         tx.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, tx.Transaction, commandTimeout: 0, cancellationToken: cancellationToken));
@@ -772,9 +849,30 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         string? Area, string? Product, string? Species, string? Description, string? Distribution);
 
     /// <summary>Counts and problems of one import; problems beyond <see cref="MaxReportedErrors"/> are counted, not kept.</summary>
+    /// <summary>What every write of one import shares; <see cref="Bulk"/> once the import switched to merging its trigrams at the end.</summary>
+    private sealed class Writing(Guid holder, Guid importId, DateTimeOffset now, bool skipInvalid)
+    {
+        public Guid Holder { get; } = holder;
+
+        public Guid ImportId { get; } = importId;
+
+        public DateTimeOffset Now { get; } = now;
+
+        public bool SkipInvalid { get; } = skipInvalid;
+
+        public bool Bulk { get; set; }
+
+        public object Parameters(DbTx tx) => new { holder = Holder, organisation = tx.Caller.OrganisationId, importId = ImportId, user = tx.Caller.UserId, now = Now };
+    }
+
     private sealed class Run
     {
         private readonly HashSet<int> _invalidLines = [];
+
+        private volatile bool _anyInvalid;
+
+        /// <summary>Whether a row was rejected yet; read by the writing thread while the reading thread counts.</summary>
+        public bool AnyInvalid => _anyInvalid;
 
         public int Rows { get; set; }
 
@@ -799,6 +897,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         public void Reject(int line, IEnumerable<FieldError> errors, RightImporter importer, bool? csv)
         {
             _invalidLines.Add(line);
+            _anyInvalid = true;
             foreach (var error in errors)
             {
                 if (Problems.Count >= MaxReportedErrors)
