@@ -127,6 +127,8 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         description, distribution
         """;
 
+    private static readonly string ChunkColumns = string.Join(", ", StagingColumns.Split(',').Select(c => "c." + c.Trim()));
+
     /// <summary>From this many valid rows an import merges its name trigrams into the index once rather than row by row.</summary>
     private const int BulkRows = 10_000;
 
@@ -387,13 +389,17 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
                     {InsertSql("rights_chunk", "")}
                     ON CONFLICT (jurisdiction, type, number_key) DO NOTHING
                     RETURNING id)
-                UPDATE rights_chunk c SET created = true FROM fresh WHERE c.id = fresh.id
+                INSERT INTO rights_staging ({StagingColumns}, created)
+                SELECT {ChunkColumns}, f.id IS NOT NULL FROM rights_chunk c LEFT JOIN fresh f ON f.id = c.id;
+                TRUNCATE rights_chunk
                 """,
                 writing.Parameters(tx),
                 cancellationToken);
         }
-
-        await Execute(tx, "INSERT INTO rights_staging SELECT * FROM rights_chunk; TRUNCATE rights_chunk", null, cancellationToken);
+        else
+        {
+            await Execute(tx, $"INSERT INTO rights_staging ({StagingColumns}) SELECT {ChunkColumns} FROM rights_chunk c; TRUNCATE rights_chunk", null, cancellationToken);
+        }
     }
 
     /// <summary>
