@@ -128,6 +128,60 @@ public sealed class ComplaintsInTheBrowserTests(ServedTracemark server, Chromium
         await Screenshots.TakeAsync(later, $"complaint-statistics-{language}");
     }
 
+    [Theory]
+    [InlineData("en", "Policy saved.", "On the fast track", "Taken off the fast track.")]
+    [InlineData("zh-CN", "规则已保存。", "在快速通道中", "已取消快速通道。")]
+    public async Task A_platform_sets_its_policy_and_fast_track_and_a_complainant_sees_its_accuracy(string language, string saved, string onFastTrack, string revoked)
+    {
+        var holder = await Seed.OrganisationAsync(server, OrganisationKind.RightsHolder, "Quorvane " + language);
+        var platform = await Seed.OrganisationAsync(server, OrganisationKind.Platform, "Marketrow " + language);
+        await using (var connection = await server.OpenOwnerConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO complaint_platforms (organisation_id, jurisdiction, domains, updated_at) VALUES (@platform, 'CN', @domains, now());
+                INSERT INTO complaint_fast_track (platform_org_id, complainant_org_id, granted_at) VALUES (@platform, @holder, now());
+                """,
+                new { platform, holder, domains = new[] { $"row-{language.ToLowerInvariant()}.test" } });
+        }
+
+        var admin = await Seed.UserAsync(server, platform, Role.OrgAdmin, language: language);
+        var holderOfficer = await Seed.UserAsync(server, holder, Role.Officer, language: language);
+
+        // The platform's administrator tightens its policy; a limit beyond the largest allowed is refused by the server and changes nothing.
+        await using var adminContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var page = await SignInAsync(adminContext, admin);
+        await page.ClickAsync("nav a[href='/complaints/accountability']");
+        await Assertions.Expect(page.Locator("#strike-limit")).ToHaveValueAsync("3");
+        await page.FillAsync("#strike-limit", "2");
+        await page.FillAsync("#min-upheld", "80");
+        await page.ClickAsync("#policy-submit");
+        await Assertions.Expect(page.Locator("#flash")).ToHaveTextAsync(saved);
+        await Assertions.Expect(page.Locator("#strike-limit")).ToHaveValueAsync("2");
+        await Assertions.Expect(page.Locator("#min-upheld")).ToHaveValueAsync("80");
+        await page.FillAsync("#strike-limit", "1000000");
+        await page.ClickAsync("#policy-submit");
+        await Assertions.Expect(page.Locator(".validation")).Not.ToBeEmptyAsync();
+        await page.GotoAsync("/complaints/accountability");
+        await Assertions.Expect(page.Locator("#strike-limit")).ToHaveValueAsync("2");
+        await Assertions.Expect(page.Locator($"#accuracy tr[data-organisation='{holder}'] .fast-track")).ToContainTextAsync(onFastTrack);
+        await Screenshots.TakeAsync(page, $"complaint-accountability-platform-{language}");
+
+        // The complainant sees its own standing with that platform, against the platform's new standard.
+        await using var holderContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var own = await SignInAsync(holderContext, holderOfficer);
+        await own.GotoAsync("/complaints/accountability");
+        var row = own.Locator($"#accuracy tr[data-organisation='{platform}']");
+        await Assertions.Expect(row.Locator(".fast-track")).ToContainTextAsync(onFastTrack);
+        await Assertions.Expect(row).ToContainTextAsync("80 %");
+        await Assertions.Expect(own.Locator("#policy")).ToHaveCountAsync(0);
+
+        // The platform takes it off the fast track.
+        await page.ClickAsync($"#accuracy tr[data-organisation='{holder}'] button[type=submit]");
+        await Assertions.Expect(page.Locator("#flash")).ToHaveTextAsync(revoked);
+        await Assertions.Expect(page.Locator($"#accuracy tr[data-organisation='{holder}']")).ToHaveCountAsync(0);
+    }
+
     private async Task<Guid> RightAsync(Guid holder, string mark)
     {
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };

@@ -25,6 +25,7 @@ public static class ComplaintsSetup
         services.AddSingleton<Platform.Demo.IDemoSeeder, ComplaintsDemo>();
         services.AddNavigation("/complaints", "nav.complaints", "read", 15);
         services.AddNavigation("/complaints/statistics", "nav.complaint_statistics", "read", 16);
+        services.AddNavigation("/complaints/accountability", "nav.complaint_accountability", "read", 17);
         return builder;
     }
 
