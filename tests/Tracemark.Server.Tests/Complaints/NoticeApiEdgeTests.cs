@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Tracemark.Core.Organisations;
+using Tracemark.Server.Notifications;
 using Tracemark.Server.Notifications.Webhooks;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 using static Tracemark.Server.Tests.Complaints.NoticeFlowTests;
@@ -82,6 +83,57 @@ public sealed class NoticeApiEdgeTests(ComplaintsFactory factory) : IClassFixtur
         Assert.Equal([204, 500, 500], statuses);
 
         int Attempts(string kind) => factory.Receiver.Received.Count(r => r.Headers[WebhookSignature.EventHeader] == kind && r.Body.Contains(id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_webhook_gets_only_the_events_it_asked_for_and_a_dead_endpoint_is_given_up_after_ten_attempts()
+    {
+        var world = await CreateAsync(factory, "CN");
+        var admin = await factory.SignedInClientAsync(await Seed.UserAsync(factory, world.Platform.Id, Tracemark.Core.Accounts.Role.OrgAdmin));
+        var set = await admin.PutAsync("/api/v1/webhooks", Json(new { url = "https://hooks.platform.test/decisions", events = new[] { "complaint.measure_taken" } }), Ct);
+        Assert.True(set.IsSuccessStatusCode, await set.Content.ReadAsStringAsync(Ct));
+        while (factory.Receiver.Received.TryDequeue(out _))
+        {
+        }
+
+        // Filing is not one of the events asked for: nothing is sent.
+        var id = Id(await world.FileAsync(world.Notice("hook-filter-1")));
+        await factory.DispatchAsync();
+        Assert.Equal(0, Attempts());
+
+        // The decision is, but the endpoint never answers well: ten attempts with growing waits, then no more.
+        factory.Receiver.FailuresLeft = 1_000;
+        try
+        {
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+            await factory.DispatchAsync();
+            Assert.Equal(1, Attempts());
+            for (var attempt = 2; attempt <= NotificationDispatcher.MaxAttempts; attempt++)
+            {
+                factory.Clock.Advance(NotificationDispatcher.Backoff(attempt - 1) - TimeSpan.FromSeconds(30));
+                await factory.DispatchAsync();
+                Assert.Equal(attempt - 1, Attempts());
+                factory.Clock.Advance(TimeSpan.FromSeconds(31));
+                await factory.DispatchAsync();
+                Assert.Equal(attempt, Attempts());
+            }
+
+            factory.Clock.Advance(TimeSpan.FromDays(2));
+            await factory.DispatchAsync();
+            Assert.Equal(NotificationDispatcher.MaxAttempts, Attempts());
+        }
+        finally
+        {
+            factory.Receiver.FailuresLeft = 0;
+        }
+
+        // Days went by on the clock, so the administrator's session has ended: signed in again to read the log.
+        var later = await factory.SignedInClientAsync(await Seed.UserAsync(factory, world.Platform.Id, Tracemark.Core.Accounts.Role.OrgAdmin));
+        var log = await GetAsync(later, "/api/v1/webhooks/deliveries");
+        var failures = log.GetProperty("items").EnumerateArray().Count(d => d.GetProperty("event").GetString() == "complaint.measure_taken" && d.GetProperty("statusCode").GetInt32() == 500);
+        Assert.Equal(NotificationDispatcher.MaxAttempts, failures);
+
+        int Attempts() => factory.Receiver.Received.Count(r => r.Body.Contains(id, StringComparison.Ordinal));
     }
 
     [Fact]
