@@ -19,6 +19,12 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
 {
     public const int Batch = 5_000;
 
+    /// <summary>
+    /// Batches of one timer run this many at once, each in its own transaction: a batch is one backend's
+    /// work in PostgreSQL, and SKIP LOCKED already lets sweeps share a timer's notices.
+    /// </summary>
+    public const int Workers = 2;
+
     public async Task<SweepResult> RunOnceAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -27,7 +33,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         var forward = 0;
         foreach (var (state, timer) in NoticeWorkflow.Timers)
         {
-            var moved = await DrainAsync(state, timer, cancellationToken);
+            var moved = (await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => DrainAsync(state, timer, cancellationToken)))).Sum();
             switch (timer)
             {
                 case TimerKind.RestoreDue:
@@ -51,7 +57,10 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         return new SweepResult(restored, review, forward, elapsed);
     }
 
-    /// <summary>Batches until one comes back short: then every due notice was taken, by this sweep or by another that holds it.</summary>
+    /// <summary>
+    /// Batches until one comes back short: then every due notice was taken, by this worker or by another
+    /// that holds it and goes on.
+    /// </summary>
     private async Task<int> DrainAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
     {
         var total = 0;
