@@ -19,6 +19,12 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
 {
     public const int Batch = 5_000;
 
+    /// <summary>
+    /// Batches of one timer run this many at once, each in its own transaction: a batch is one backend's
+    /// work in PostgreSQL, and SKIP LOCKED already lets sweeps share a timer's notices.
+    /// </summary>
+    public const int Workers = 2;
+
     public async Task<SweepResult> RunOnceAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -27,24 +33,19 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         var forward = 0;
         foreach (var (state, timer) in NoticeWorkflow.Timers)
         {
-            int moved;
-            do
+            var moved = (await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => DrainAsync(state, timer, cancellationToken)))).Sum();
+            switch (timer)
             {
-                moved = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
-                switch (timer)
-                {
-                    case TimerKind.RestoreDue:
-                        restored += moved;
-                        break;
-                    case TimerKind.ReviewOverdue:
-                        review += moved;
-                        break;
-                    default:
-                        forward += moved;
-                        break;
-                }
+                case TimerKind.RestoreDue:
+                    restored += moved;
+                    break;
+                case TimerKind.ReviewOverdue:
+                    review += moved;
+                    break;
+                default:
+                    forward += moved;
+                    break;
             }
-            while (moved == Batch);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -54,6 +55,23 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         }
 
         return new SweepResult(restored, review, forward, elapsed);
+    }
+
+    /// <summary>
+    /// Batches until one comes back short: then every due notice was taken, by this worker or by another
+    /// that holds it and goes on.
+    /// </summary>
+    private async Task<int> DrainAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int moved;
+        do
+        {
+            moved = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
+            total += moved;
+        }
+        while (moved == Batch);
+        return total;
     }
 
     private async Task<int> RestoreBatchAsync(NoticeState from, CancellationToken cancellationToken)
@@ -66,7 +84,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             """
             WITH due AS (
                 SELECT id FROM complaint_notices
-                WHERE next_timer_at <= @now AND state = @from
+                WHERE state = @from AND next_timer_at <= @now
                 ORDER BY next_timer_at
                 LIMIT @Batch
                 FOR UPDATE SKIP LOCKED),
@@ -75,7 +93,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 SET state = @to, restored_at = @now, closed_at = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
                 FROM due WHERE n.id = due.id
                 RETURNING n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.restore_not_before, n.version),
-            closed AS (SELECT tm_complaint_close(m.id, true, @action, @now) AS released FROM moved m),
+            closed AS (SELECT tm_complaint_close_all(array_agg(m.id), true, @action, @now) AS released FROM moved m),
             events AS (
                 INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
                 SELECT tm_uuid7(@now), m.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', m.restore_not_before)
@@ -87,24 +105,34 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                        jsonb_build_object('by', 'system')
                 FROM moved m),
             parties AS (
-                SELECT DISTINCT m.id, m.complainant_org_id, m.holder_org_id, m.platform_org_id, m.jurisdiction, m.kind, p.org,
-                       o.name_en AS platform_en, o.name_zh AS platform_zh,
-                       coalesce((SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = m.id ORDER BY l.position LIMIT 1), '') AS title
-                FROM moved m CROSS JOIN LATERAL (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS p (org)
-                JOIN organisations o ON o.id = m.platform_org_id),
+                SELECT m.id, m.complainant_org_id, m.holder_org_id, m.platform_org_id, m.jurisdiction, m.kind, p.org,
+                       o.name_en AS platform_en, o.name_zh AS platform_zh, coalesce(t.title, '') AS title
+                FROM moved m
+                CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS v (org)) AS p
+                JOIN organisations o ON o.id = m.platform_org_id
+                LEFT JOIN LATERAL (SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = m.id ORDER BY l.position LIMIT 1) AS t ON true),
+            -- Written here rather than through tm_notify, one call per row: that function is for callers under
+            -- row-level security with a dedupe key, and the sweep is neither. Asked once per organisation
+            -- (materialised, so the planner does not push the question down to every row).
+            hooked AS MATERIALIZED (SELECT DISTINCT org FROM parties),
             inbox AS (
-                SELECT tm_notify(tm_uuid7(@now), @kind, 'in_app', org, NULL, 'complaint_notice', id::text,
-                           jsonb_build_object('notice', id, 'title', title, 'platformEn', platform_en, 'platformZh', platform_zh, 'link', '/complaints/' || id),
-                           NULL, @now, @now, @now) AS added
-                FROM parties),
+                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
+                SELECT tm_uuid7(@now), @kind, 'in_app', org, 'complaint_notice', id::text,
+                       jsonb_build_object('notice', id, 'title', title, 'platformEn', platform_en, 'platformZh', platform_zh, 'link', '/complaints/' || id),
+                       @now, @now, @now, @now
+                FROM parties
+                RETURNING 1),
             hooks AS (
-                SELECT tm_notify(tm_uuid7(@now), @kind, 'webhook', org, NULL, 'complaint_notice', id::text,
-                           jsonb_build_object('noticeId', id, 'event', @kind, 'state', @to, 'previousState', @from, 'occurredAt', @occurredAt::jsonb,
-                               'jurisdiction', jurisdiction, 'kind', kind, 'platformId', platform_org_id, 'complainantId', complainant_org_id,
-                               'holderId', holder_org_id, 'link', '/complaints/' || id),
-                           NULL, @now, NULL, @now) AS added
-                FROM parties WHERE tm_webhook_wanted(org, @kind))
-            SELECT (SELECT count(*) FROM moved)::int, (SELECT count(*) FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
+                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
+                SELECT tm_uuid7(@now), @kind, 'webhook', p.org, 'complaint_notice', p.id::text,
+                       jsonb_build_object('noticeId', p.id, 'event', @kind, 'state', @to, 'previousState', @from, 'occurredAt', @occurredAt::jsonb,
+                           'jurisdiction', p.jurisdiction, 'kind', p.kind, 'platformId', p.platform_org_id, 'complainantId', p.complainant_org_id,
+                           'holderId', p.holder_org_id, 'link', '/complaints/' || p.id),
+                       @now, @now, @now
+                FROM parties p
+                WHERE p.org IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
             """,
             new
             {
@@ -131,7 +159,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             $"""
             WITH due AS (
                 SELECT id FROM complaint_notices
-                WHERE next_timer_at <= @now AND state = @state
+                WHERE state = @state AND next_timer_at <= @now
                 ORDER BY next_timer_at
                 LIMIT @Batch
                 FOR UPDATE SKIP LOCKED),
@@ -148,19 +176,25 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                        jsonb_build_object(@flagName, @now, 'version', f.version), jsonb_build_object('by', 'system', 'dueAt', f.due_at)
                 FROM flagged f),
             inbox AS (
-                SELECT tm_notify(tm_uuid7(@now), @kind, 'in_app', f.platform_org_id, NULL, 'complaint_notice', f.id::text,
-                           jsonb_build_object('notice', f.id, 'title',
-                               coalesce((SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = f.id ORDER BY l.position LIMIT 1), ''),
-                               'link', '/complaints/' || f.id),
-                           NULL, @now, @now, @now) AS added
-                FROM flagged f),
+                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
+                SELECT tm_uuid7(@now), @kind, 'in_app', f.platform_org_id, 'complaint_notice', f.id::text,
+                       jsonb_build_object('notice', f.id, 'title',
+                           coalesce((SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = f.id ORDER BY l.position LIMIT 1), ''),
+                           'link', '/complaints/' || f.id),
+                       @now, @now, @now, @now
+                FROM flagged f
+                RETURNING 1),
+            hooked AS MATERIALIZED (SELECT DISTINCT platform_org_id AS org FROM flagged),
             hooks AS (
-                SELECT tm_notify(tm_uuid7(@now), @kind, 'webhook', f.platform_org_id, NULL, 'complaint_notice', f.id::text,
-                           jsonb_build_object('noticeId', f.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', f.due_at,
-                               'jurisdiction', f.jurisdiction, 'kind', f.kind, 'platformId', f.platform_org_id, 'complainantId', f.complainant_org_id,
-                               'link', '/complaints/' || f.id),
-                           NULL, @now, NULL, @now) AS added
-                FROM flagged f WHERE tm_webhook_wanted(f.platform_org_id, @kind))
+                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
+                SELECT tm_uuid7(@now), @kind, 'webhook', f.platform_org_id, 'complaint_notice', f.id::text,
+                       jsonb_build_object('noticeId', f.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', f.due_at,
+                           'jurisdiction', f.jurisdiction, 'kind', f.kind, 'platformId', f.platform_org_id, 'complainantId', f.complainant_org_id,
+                           'link', '/complaints/' || f.id),
+                       @now, @now, @now
+                FROM flagged f
+                WHERE f.platform_org_id IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
+                RETURNING 1)
             SELECT (SELECT count(*) FROM flagged)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
             """,
             new

@@ -205,7 +205,7 @@ public sealed partial class NoticeStore(
         await EventAsync(tx, id, Party.Complainant, "file", null, state, detail, now, cancellationToken);
         var row = await FindRowAsync(tx, id, cancellationToken) ?? throw new InvalidOperationException("A notice just filed is not visible to its complainant.");
         await tx.AuditAsync("complaint.file", "complaint_notice", id.ToString(), complainant, after: Summary(row, content.Listings.Count), detail: detail, cancellationToken: cancellationToken);
-        await AnnounceAsync(tx, row, state == NoticeState.Linked ? "linked" : "filed", null, Party.Complainant, now, cancellationToken);
+        await AnnounceAsync(tx, row, state == NoticeState.Linked ? "linked" : "filed", null, Party.Complainant, now, cancellationToken, title: content.Listings[0].Title);
         var view = await ViewAsync(tx, row, null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return view;
@@ -358,14 +358,30 @@ public sealed partial class NoticeStore(
     /// <summary>The whole notice for <paramref name="row"/>'s reader; <paramref name="asParty"/> overrides the reader's part (the seller, through its link).</summary>
     internal async Task<NoticeView> ViewAsync(DbTx tx, NoticeRow row, Party? asParty, CancellationToken cancellationToken, SellerLinkView? link = null)
     {
-        var rights = (await tx.QueryAsync<NoticeRightView>(
-            "SELECT right_id AS id, type, jurisdiction, number, name, name_zh, status, expires_on AS expires FROM complaint_notice_rights WHERE notice_id = @Id ORDER BY name, right_id",
-            row,
-            cancellationToken)).ToList();
-        var listingRows = (await tx.QueryAsync<ListingRow>(
-            "SELECT * FROM complaint_notice_listings WHERE notice_id = @Id ORDER BY position",
-            row,
-            cancellationToken)).ToList();
+        // One round trip for the parts of a notice (a filing's answer and every read of a notice show them all).
+        List<NoticeRightView> rights;
+        List<ListingRow> listingRows;
+        List<EvidenceView> evidence;
+        List<TimelineEntry> timeline;
+        await using (var parts = await tx.QueryMultipleAsync(
+            """
+            SELECT right_id AS id, type, jurisdiction, number, name, name_zh, status, expires_on AS expires FROM complaint_notice_rights WHERE notice_id = @Id ORDER BY name, right_id;
+            SELECT * FROM complaint_notice_listings WHERE notice_id = @Id ORDER BY position;
+            SELECT e.sha256, e.description, e.party, b.media_type, b.size, e.added_at
+            FROM complaint_evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.notice_id = @Id ORDER BY e.added_at, e.id;
+            SELECT e.id, e.occurred_at, e.party, e.actor_org_id, o.name_en, o.name_zh, o.kind, e.action, e.from_state, e.to_state, e.detail::text AS detail
+            FROM complaint_events e LEFT JOIN organisations o ON o.id = e.actor_org_id
+            WHERE e.notice_id = @Id ORDER BY e.occurred_at, e.id
+            """,
+            new { row.Id },
+            cancellationToken))
+        {
+            rights = (await parts.ReadAsync<NoticeRightView>()).ToList();
+            listingRows = (await parts.ReadAsync<ListingRow>()).ToList();
+            evidence = (await parts.ReadAsync<EvidenceRow>()).Select(e => new EvidenceView(e.Sha256, e.Description, ComplaintWire.Parse<Party>(e.Party), e.MediaType, e.Size, e.AddedAt)).ToList();
+            timeline = (await parts.ReadAsync<EventRow>()).Select(e => e.ToView()).ToList();
+        }
+
         var linkedStates = new Dictionary<Guid, NoticeState>();
         if (listingRows.Any(l => l.LinkedNoticeId is not null))
         {
@@ -374,22 +390,6 @@ public sealed partial class NoticeStore(
                 linkedStates[linked.NoticeId] = ComplaintWire.Parse<NoticeState>(linked.State);
             }
         }
-
-        var evidence = (await tx.QueryAsync<EvidenceRow>(
-            """
-            SELECT e.sha256, e.description, e.party, b.media_type, b.size, e.added_at
-            FROM complaint_evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.notice_id = @Id ORDER BY e.added_at, e.id
-            """,
-            row,
-            cancellationToken)).Select(e => new EvidenceView(e.Sha256, e.Description, ComplaintWire.Parse<Party>(e.Party), e.MediaType, e.Size, e.AddedAt)).ToList();
-        var timeline = (await tx.QueryAsync<EventRow>(
-            """
-            SELECT e.id, e.occurred_at, e.party, e.actor_org_id, o.name_en, o.name_zh, o.kind, e.action, e.from_state, e.to_state, e.detail::text AS detail
-            FROM complaint_events e LEFT JOIN organisations o ON o.id = e.actor_org_id
-            WHERE e.notice_id = @Id ORDER BY e.occurred_at, e.id
-            """,
-            row,
-            cancellationToken)).Select(e => e.ToView()).ToList();
 
         var party = asParty ?? row.Party;
         var now = clock.GetUtcNow();
@@ -634,11 +634,11 @@ public sealed partial class NoticeStore(
     /// Tells the parties what happened: in the inbox of every party organisation but the one that acted, and by
     /// webhook to every party organisation with an endpoint for it (a platform's systems follow every change).
     /// </summary>
-    private async Task AnnounceAsync(DbTx tx, NoticeRow row, string happened, NoticeState? previous, Party by, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyDictionary<string, object?>? extra = null)
+    private async Task AnnounceAsync(DbTx tx, NoticeRow row, string happened, NoticeState? previous, Party by, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyDictionary<string, object?>? extra = null, string? title = null)
     {
         var kind = "complaint." + happened;
         var parties = new[] { row.ComplainantOrgId, row.HolderOrgId, row.PlatformOrgId }.Distinct().ToList();
-        var title = await tx.ExecuteScalarAsync<string>("SELECT title FROM complaint_notice_listings WHERE notice_id = @Id ORDER BY position LIMIT 1", row, cancellationToken) ?? "";
+        title ??= await tx.ExecuteScalarAsync<string>("SELECT title FROM complaint_notice_listings WHERE notice_id = @Id ORDER BY position LIMIT 1", row, cancellationToken) ?? "";
         var inbox = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["notice"] = row.Id,
@@ -657,11 +657,7 @@ public sealed partial class NoticeStore(
             await outbox.AddAsync(tx, new NewNotification(kind, organisation, inbox, "complaint_notice", row.Id.ToString()), cancellationToken);
         }
 
-        var hook = NoticeEvents.Payload(row, kind, previous, now, extra);
-        foreach (var organisation in parties)
-        {
-            await webhooks.AddAsync(tx, organisation, kind, hook, "complaint_notice", row.Id.ToString(), null, cancellationToken);
-        }
+        await webhooks.AddAsync(tx, parties, kind, NoticeEvents.Payload(row, kind, previous, now, extra), "complaint_notice", row.Id.ToString(), cancellationToken);
     }
 
     private static object Summary(NoticeRow row, int listings) => new { row.Id, state = row.State, row.Kind, row.Jurisdiction, platform = row.PlatformOrgId, holder = row.HolderOrgId, listings, row.FastTrack };

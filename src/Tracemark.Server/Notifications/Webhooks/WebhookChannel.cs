@@ -190,4 +190,17 @@ public sealed class WebhookOutbox(NotificationOutbox outbox)
 
         return await outbox.AddAsync(tx, new NewNotification(eventKind, organisationId, payload, subjectType, subjectId, DedupeKey: dedupeKey, Channel: WebhookChannel.ChannelName), cancellationToken);
     }
+
+    /// <summary>The same event for several organisations, asking in one round trip which of them want it.</summary>
+    public async Task AddAsync(DbTx tx, IReadOnlyList<Guid> organisations, string eventKind, object payload, string? subjectType, string? subjectId, CancellationToken cancellationToken)
+    {
+        var wanted = await tx.QueryAsync<Guid>(
+            "SELECT u.o FROM unnest(@organisations) WITH ORDINALITY AS u (o, n) WHERE tm_webhook_wanted(u.o, @eventKind) ORDER BY u.n",
+            new { organisations = organisations.ToArray(), eventKind },
+            cancellationToken);
+        foreach (var organisation in wanted)
+        {
+            await outbox.AddAsync(tx, new NewNotification(eventKind, organisation, payload, subjectType, subjectId, Channel: WebhookChannel.ChannelName), cancellationToken);
+        }
+    }
 }
