@@ -206,12 +206,13 @@ internal sealed partial class Screener
             else if (length <= _fold.Length)
             {
                 var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
-                if (_lexicon.Words.TryGetFolded(folded, out var common))
+                var hash = FoldedWords.Hash(folded);
+                if (_lexicon.Words.TryGetFolded(folded, hash, out var common))
                 {
                     known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
                 }
 
-                if (IsMarkWord(folded))
+                if (IsMarkWord(folded, hash))
                 {
                     known |= Knowledge.MarkWord;
                 }
