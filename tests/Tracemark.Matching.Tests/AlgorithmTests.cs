@@ -198,6 +198,8 @@ public sealed class AlgorithmTests
     [InlineData("ｎｉｋｅ", "ｎｉｋｅｅ", true)] // full width, one added
     [InlineData("耐克中国", "耐克", false)] // two left out
     [InlineData("阿迪达斯", "阿迪达丝", true)] // Chinese, one changed
+    [InlineData("耐克nike", "耐克nikee", true)] // mixed scripts, one added
+    [InlineData("耐克nike", "耐nikke", true)] // mixed scripts, one left out and another added
     public void One_deletion_each_rows(string a, string b, bool expected) => Assert.Equal(expected, EditDistance.IsOneDeletionEach(a, b));
 
     [Fact]
