@@ -3,7 +3,8 @@ using Tracemark.Evaluation;
 using Tracemark.Matching;
 
 // Recall per lookalike family and false lookalike flags on real titles (issue 5, item 5).
-//   dotnet run -c Release --project bench/Tracemark.Evaluation [-- --sample 1000 --seed 5 --examples 25 --verbose --dump hits.tsv]
+//   dotnet run -c Release --project bench/Tracemark.Evaluation [-- --sample 1000 --seed 5 --examples 25 --verbose --dump hits.tsv
+//       --dictionaries /usr/share/dict/spanish,/usr/share/dict/french]
 // Brands from ../shared/data/brands/brands.csv are the marks; each fuzzer disguises a sample of them and
 // plants the disguise in a real title from ../shared/data/product-titles/titles.tsv; a planted mark counts
 // as found when a hit of that mark overlaps it. Untouched titles give the false lookalike flags.
@@ -22,7 +23,7 @@ if (data is null)
 
 var brands = SharedData.Brands(data);
 var titles = SharedData.Titles(data);
-var dictionaries = WordList.SystemDictionaries.Where(File.Exists).ToList();
+var dictionaries = WordList.SystemDictionaries.Where(File.Exists).Concat(options.Dictionaries).ToList();
 var dictionaryWords = dictionaries.SelectMany(File.ReadLines).ToList();
 var marks = brands.Select(b => new Mark(b.Id, b.Names)).ToList();
 var catalogue = titles.Where((_, i) => i % 2 == 0).ToList();

@@ -123,7 +123,8 @@ internal sealed class Tally
     }
 }
 
-internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump)
+// Dictionaries: more word lists (paths, comma-separated after --dictionaries) read as ordinary words beside the system's English ones.
+internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump, string[] Dictionaries)
 {
     public static Options Parse(string[] args)
     {
@@ -139,6 +140,7 @@ internal sealed record Options(string? Data, int Sample, int Seed, int Examples,
             int.Parse(Value("--seed") ?? "5", CultureInfo.InvariantCulture),
             int.Parse(Value("--examples") ?? "25", CultureInfo.InvariantCulture),
             args.Contains("--verbose"),
-            Value("--dump"));
+            Value("--dump"),
+            Value("--dictionaries")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
     }
 }

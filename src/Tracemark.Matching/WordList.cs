@@ -11,12 +11,14 @@ public sealed class WordList
 {
     // Folded word → whether it is a common word (written in lower case somewhere in the lists).
     private readonly Dictionary<string, bool> _words;
-    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    // The same words for screening's look-ups, value 1 for a common word.
+    private readonly FoldedWords _table;
 
     private WordList(Dictionary<string, bool> words)
     {
         _words = words;
-        _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        _table = new FoldedWords([.. words.Select(w => KeyValuePair.Create(w.Key, w.Value ? (byte)1 : (byte)0))]);
     }
 
     /// <summary>No ordinary words: every near miss of a mark is a lookalike.</summary>
@@ -81,14 +83,15 @@ public sealed class WordList
         return stream.FoldLength(0, stream.Length) <= buffer.Length && ContainsFolded(buffer[..stream.CopyFold(0, stream.Length, buffer)]);
     }
 
-    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _lookup.ContainsKey(folded);
+    internal bool ContainsFolded(ReadOnlySpan<char> folded) => !folded.IsEmpty && _table.Contains(folded, FoldedWords.Hash(folded));
 
-    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => _lookup.TryGetValue(folded, out var common) && common;
+    internal bool ContainsCommonFolded(ReadOnlySpan<char> folded) => TryGetFolded(folded, FoldedWords.Hash(folded), out var common) && common;
 
-    /// <summary>Looks a folded word up once: whether it is a word, and whether a common one.</summary>
-    internal bool TryGetFolded(ReadOnlySpan<char> folded, out bool common)
+    /// <summary>Looks a folded word, whose <see cref="FoldedWords.Hash"/> is <paramref name="hash"/>, up once: whether it is a word, and whether a common one.</summary>
+    internal bool TryGetFolded(ReadOnlySpan<char> folded, ulong hash, out bool common)
     {
-        common = false;
-        return !folded.IsEmpty && _lookup.TryGetValue(folded, out common);
+        var found = _table.TryGet(folded, hash, out var value);
+        common = value != 0;
+        return found;
     }
 }

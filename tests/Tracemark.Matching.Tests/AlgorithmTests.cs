@@ -5,7 +5,7 @@ using Tracemark.Matching.Screening;
 
 namespace Tracemark.Matching.Tests;
 
-/// <summary>The automaton, the edit distance and the deletion hashes against plain reference implementations.</summary>
+/// <summary>The automaton, the edit distance and the edit-distance index against plain reference implementations.</summary>
 public sealed class AlgorithmTests
 {
     private struct Collect : IPatternSink
@@ -178,22 +178,89 @@ public sealed class AlgorithmTests
     }
 
     [Fact]
-    public void A_deletion_hash_is_the_hash_of_the_word_without_that_letter()
+    public void One_deletion_each_agrees_with_trying_every_deletion()
+    {
+        var random = new Random(5);
+        for (var n = 0; n < 5000; n++)
+        {
+            var a = new string([.. Enumerable.Range(0, random.Next(1, 9)).Select(_ => "abc"[random.Next(3)])]);
+            var b = new string([.. Enumerable.Range(0, random.Next(1, 9)).Select(_ => "abc"[random.Next(3)])]);
+            Assert.Equal(Deletions(a).Intersect(Deletions(b), StringComparer.Ordinal).Any(), EditDistance.IsOneDeletionEach(a, b));
+        }
+
+        static IEnumerable<string> Deletions(string word) => Enumerable.Range(0, word.Length).Select(k => word.Remove(k, 1)).Append(word);
+    }
+
+    [Theory]
+    [InlineData("lgelectronics", "rdelectronics", false)] // two letters changed in place
+    [InlineData("xadidasoriginal", "adidasoriginals", true)] // one added at the start, one left out at the end
+    [InlineData("adidsaoriginals", "adidasoriginals", true)] // two swapped
+    [InlineData("ｎｉｋｅ", "ｎｉｋｅｅ", true)] // full width, one added
+    [InlineData("耐克中国", "耐克", false)] // two left out
+    [InlineData("阿迪达斯", "阿迪达丝", true)] // Chinese, one changed
+    [InlineData("耐克nike", "耐克nikee", true)] // mixed scripts, one added
+    [InlineData("耐克nike", "耐nikke", true)] // mixed scripts, one left out and another added
+    public void One_deletion_each_rows(string a, string b, bool expected) => Assert.Equal(expected, EditDistance.IsOneDeletionEach(a, b));
+
+    [Fact]
+    public void A_range_hash_is_the_hash_of_those_letters_alone()
     {
         const string text = "xx adidas yy";
         Span<ulong> prefix = stackalloc ulong[text.Length + 1];
-        Span<ulong> own = stackalloc ulong[text.Length + 1];
+        Span<ulong> word = stackalloc ulong[7];
         FuzzyIndex.Prefixes(text, prefix);
-        for (var k = 3; k < 9; k++)
+        FuzzyIndex.Prefixes("adidas", word);
+        Assert.Equal(word[6], FuzzyIndex.Range(prefix, 3, 9));
+        Assert.Equal(word[3], FuzzyIndex.Range(prefix, 3, 6));
+        Assert.NotEqual(FuzzyIndex.Range(prefix, 3, 9), FuzzyIndex.Range(prefix, 3, 8));
+    }
+
+    [Fact]
+    public void The_index_proposes_every_name_within_one_edit_of_a_window()
+    {
+        // Random names and every single edit of each (a letter changed, added, left out, two swapped): the
+        // anchors must never miss one, whatever the edit's position.
+        var random = new Random(11);
+        var names = new List<FuzzyName>();
+        var letters = new List<char>();
+        var words = new List<string>();
+        for (var n = 0; n < 300; n++)
         {
-            var shorter = text[3..k] + text[(k + 1)..9];
-            FuzzyIndex.Prefixes(shorter, own);
-            Assert.Equal(FuzzyIndex.Whole(own, shorter.Length), FuzzyIndex.DeletedRange(prefix, 3, 9, k));
+            var word = new string([.. Enumerable.Range(0, random.Next(FuzzyIndex.MinLetters, 16)).Select(_ => (char)('a' + random.Next(6)))]);
+            names.Add(new FuzzyName(n, 0, letters.Count, word.Length, FuzzyIndex.BudgetFor(word.Length), 1));
+            letters.AddRange(word);
+            words.Add(word);
         }
 
-        Span<ulong> word = stackalloc ulong[7];
-        FuzzyIndex.Prefixes("adidas", word);
-        Assert.Equal(FuzzyIndex.Whole(word, 6), FuzzyIndex.WholeRange(prefix, 3, 9));
-        Assert.NotEqual(FuzzyIndex.WholeRange(prefix, 3, 9), FuzzyIndex.WholeRange(prefix, 3, 8));
+        var index = FuzzyIndex.Build(names, letters);
+        var found = new List<int>();
+        for (var n = 0; n < words.Count; n++)
+        {
+            foreach (var edited in Edits(words[n]))
+            {
+                var prefix = new ulong[edited.Length + 1];
+                FuzzyIndex.Prefixes(edited, prefix);
+                found.Clear();
+                index.Find(1, prefix, 0, edited.Length, FuzzyIndex.LetterMask(edited), found);
+                Assert.True(found.Contains(n), $"{edited} does not propose {words[n]}");
+            }
+        }
+
+        static IEnumerable<string> Edits(string word)
+        {
+            yield return word;
+            for (var k = 0; k < word.Length; k++)
+            {
+                yield return word.Remove(k, 1);
+                yield return word[..k] + 'z' + word[(k + 1)..];
+                yield return word.Insert(k, "z");
+                if (k + 1 < word.Length)
+                {
+                    yield return word[..k] + word[k + 1] + word[k] + word[(k + 2)..];
+                }
+            }
+
+            yield return word + "z";
+        }
     }
 }

@@ -19,6 +19,8 @@ public sealed class FalseFlagTests
             new Mark("kobold", "Kobold"),
             new Mark("evos", "EVOS"),
             new Mark("brightstore", "Bright Store"),
+            new Mark("small", "Small"),
+            new Mark("rdelectronics", "RD Electronics"),
         ],
         RiskTerms.Default,
         WordList.FromWords(["Fuji", "Nike", "power", "shot", "film", "camera", "shoes", "speaker", "memory", "the", "new", "cheap", "buy"]));
@@ -35,6 +37,12 @@ public sealed class FalseFlagTests
     [InlineData("Puma EvoSpeed 足球鞋", "evos")]
     [InlineData("brightstor backup", "brightstore")] // words run together and mistyped at once
     [InlineData("ｂｒｉｇｈｔｓｔｏｒ", "brightstore")]
+    [InlineData("srna18 cable", "small")] // drawn letters ("rn") and an edit on top, neither end of the name as written
+    [InlineData("ｓｒｎａ18 cable", "small")]
+    [InlineData("lg electronics tv", "rdelectronics")] // two letters changed in place: not a letter out of each side
+    [InlineData("ＬＧ Ｅｌｅｃｔｒｏｎｉｃｓ", "rdelectronics")]
+    [InlineData("LG Electronics 电视", "rdelectronics")]
+    [InlineData("xRD Electronic", "rdelectronics")] // a letter added at the start and another left out at the end move every letter between
     public void A_product_word_is_not_a_lookalike(string text, string markId) =>
         Assert.DoesNotContain(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
 
@@ -55,6 +63,9 @@ public sealed class FalseFlagTests
     [InlineData("Bright Stor backup", "brightstore", ReasonCode.Omission)] // one edit, words as the mark has them
     [InlineData("brightstore", "brightstore", ReasonCode.Joined)]
     [InlineData("Νike 耐克", "nike", ReasonCode.Homoglyph)]
+    [InlineData("Srnall bag", "small", ReasonCode.LookalikeLetters)] // drawn letters, the name's last letters as written
+    [InlineData("RD Electrnoics 电视", "rdelectronics", ReasonCode.Transposition)] // one edit in a name of thirteen letters
+    [InlineData("RD Electrxonic", "rdelectronics", ReasonCode.Edits)] // a letter out of each side, six letters in place at one end
     public void The_disguise_is_still_found(string text, string markId, ReasonCode reason)
     {
         var hit = Assert.Single(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);

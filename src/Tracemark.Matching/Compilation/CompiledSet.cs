@@ -63,7 +63,8 @@ internal sealed class CompiledSet
     /// <summary>Every word of every mark name, folded: a known word glued to a mark explains the rest of a token.</summary>
     public required HashSet<string> MarkWords { get; init; }
 
-    public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> MarkWordLookup => MarkWords.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary><see cref="MarkWords"/> for screening's look-ups.</summary>
+    public required FoldedWords MarkWordTable { get; init; }
 
     /// <summary>
     /// Per pattern, strings its exact hits share instead of allocating their own: the normalised form (the same

@@ -317,6 +317,7 @@ internal sealed class Compiler
             Automaton = automaton,
             Fuzzy = FuzzyIndex.Build(_fuzzyNames, _fuzzyLetters),
             MarkWords = _markWords,
+            MarkWordTable = new FoldedWords([.. _markWords.Select(w => KeyValuePair.Create(w, (byte)1))]),
         };
     }
 }

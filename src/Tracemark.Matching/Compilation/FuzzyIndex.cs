@@ -14,11 +14,15 @@ namespace Tracemark.Matching.Compilation;
 internal readonly record struct FuzzyName(int Mark, int Name, int Offset, int Letters, int Budget, int Words);
 
 /// <summary>
-/// Symmetric-deletion index (the idea behind SymSpell): each name is filed under the hash of its letters and
-/// of its letters with any one deleted. A text within one edit of a name shares one of those hashes with it (a
-/// substitution deletes the same position on both sides, a transposition either of the two), and within two
-/// edits when the edits are one on each side. Entries are grouped by hash bucket in flat arrays: a look-up is
-/// a bucket read and a short scan, and a build is a counting sort.
+/// Proposes the names a window of text may be a lookalike of, by anchors: an edit (a letter changed, added,
+/// left out, or two swapped) at some position of a name leaves the letters before it and the letters after it
+/// as they were, so a name is filed under a few pairs of its first and last letters that between them cover
+/// every position of an edit, keyed by its word count and length; a window looks up its own first and last
+/// letters the same way for each name length within one of its own, and a name is proposed only when it also
+/// uses nearly the window's letters. Every name within one edit of the window is proposed, and few others. The
+/// caller measures the distance of each proposal. (Before 2026-11-21 this was a symmetric-deletion index behind a
+/// gate of two or three letters at either end: a look-up per letter of every window that passed the gate, and
+/// the gate let 38 % of windows through.)
 /// </summary>
 internal sealed class FuzzyIndex
 {
@@ -31,45 +35,59 @@ internal sealed class FuzzyIndex
     /// <summary>Longer names are found exactly or by visual tricks only.</summary>
     public const int MaxLetters = 64;
 
+    /// <summary>Most letters at each end a name of two edits is filed under.</summary>
+    private const int LongAnchor = 6;
+
+    /// <summary>The anchor a name split in two is found by: all its letters, since a split name may not be mistyped too.</summary>
+    private const int SplitAnchor = 7;
+
+    // Names of two edits are filed without their length, which each entry carries: a window looks its ends up
+    // once for the three lengths within one of its own.
+    private const int LongHead = 8;
+    private const int LongTail = 16;
+
+    /// <summary>Windows of more words than this find nothing: no name is looked up for them.</summary>
+    private const int MaxWords = 15;
+
     private const ulong Multiplier = 0x9E3779B97F4A7C15UL;
 
     private static readonly ulong[] Powers = BuildPowers();
 
-    private readonly ulong[] _hashes;
-    private readonly int[] _names;
-    private readonly int[] _bucketStart;
-    private readonly int _shift;
+    /// <summary>An anchor key (never 0) and the run of entries filed under it, read together in one cache line.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Slot
+    {
+        public ulong Key;
+        public int Start;
+        public int End;
+    }
 
-    // One bit per hash value modulo its size, set for every filed hash: most look-ups of text that is no
-    // lookalike end on a clear bit in a table small enough to stay in cache.
+    /// <summary>A name filed under a key, with the letters it uses (<see cref="LetterBit"/>), checked before it is proposed at all.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Entry
+    {
+        public ulong Mask;
+        public int Name;
+        public int Letters;
+    }
+
+    private readonly Slot[] _slots;
+    private readonly Entry[] _entries;
+    private readonly int _slotShift;
+
+    // Two bits of one word per filed key, in a table small enough to stay in cache: most anchors of ordinary
+    // text end here, after one read.
     private readonly ulong[] _filter;
     private readonly int _filterShift;
 
-    // A gate in front of the index: one edit leaves a name's first letters or its last letters as they were,
-    // so a window is worth the deletion look-ups only if its word count, length and first or last letters fit
-    // some name: two letters at each end for names of five or six letters, three from seven letters on (where
-    // no single edit, transpositions included, can reach both ends). One bit per hashed (words, length, letters).
-    private readonly ulong[] _gate = new ulong[1 << (GateBits - 6)];
-    private const int GateBits = 20;
-    private const int TrigramLetters = 7;
+    // Per (words, letters): bit k when names are filed there under their anchor k: a window computes only the
+    // keys that can exist.
+    private readonly byte[] _present = new byte[(MaxWords + 1) * (MaxLetters + 1)];
 
-    private FuzzyIndex(FuzzyName[] names, char[] letters, ulong[] hashes, int[] entries, int[] bucketStart, int shift)
+    private FuzzyIndex(FuzzyName[] names, char[] letters, List<(ulong Key, int Name)> entries)
     {
         Names = names;
         Letters = letters;
-        _hashes = hashes;
-        _names = entries;
-        _bucketStart = bucketStart;
-        _shift = shift;
-        var filterBits = Math.Max(6, BitOperations.Log2((uint)Math.Max(1, hashes.Length)) + 4);
-        _filter = new ulong[1 << (filterBits - 6)];
-        _filterShift = 64 - filterBits;
-        foreach (var hash in hashes)
-        {
-            var bit = (int)(hash * Multiplier >> _filterShift);
-            _filter[bit >> 6] |= 1UL << bit;
-        }
-
         ShortestName = names.Length == 0 ? 0 : int.MaxValue;
         foreach (var name in names)
         {
@@ -78,56 +96,40 @@ internal sealed class FuzzyIndex
             MostWords = Math.Max(MostWords, name.Words);
         }
 
-        // A window of k words may be a name of k words with edits, or a name of k - 1 words split in two.
-        foreach (var name in names)
+        entries.Sort(static (x, y) => x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Name.CompareTo(y.Name));
+        _entries = new Entry[entries.Count];
+        var distinct = 0;
+        for (var e = 0; e < entries.Count; e++)
         {
-            var word = letters.AsSpan(name.Offset, name.Letters);
-            var gram = name.Letters >= TrigramLetters ? 3 : 2;
-            for (var length = Math.Max(0, name.Letters - name.Budget); length <= name.Letters + name.Budget; length++)
+            _entries[e] = new Entry { Mask = LetterMask(LettersOf(names[entries[e].Name])), Name = entries[e].Name, Letters = names[entries[e].Name].Letters };
+            distinct += e == 0 || entries[e].Key != entries[e - 1].Key ? 1 : 0;
+        }
+
+        var slotBits = Math.Max(4, BitOperations.Log2((uint)Math.Max(1, distinct)) + 2);
+        _slotShift = 64 - slotBits;
+        _slots = new Slot[1 << slotBits];
+        var filterWords = Math.Max(0, BitOperations.Log2((uint)Math.Max(1, distinct)) - 1);
+        _filter = new ulong[1 << filterWords];
+        _filterShift = 64 - filterWords;
+        for (var e = 0; e < entries.Count;)
+        {
+            var key = entries[e].Key;
+            var end = e + 1;
+            while (end < entries.Count && entries[end].Key == key)
             {
-                Open(name.Words, length, word[..gram], prefix: true);
-                Open(name.Words, length, word[^gram..], prefix: false);
+                end++;
             }
 
-            Open(name.Words + 1, name.Letters, word[..gram], prefix: true);
+            var slot = (int)(key >> _slotShift);
+            while (_slots[slot].Key != 0)
+            {
+                slot = (slot + 1) & (_slots.Length - 1);
+            }
+
+            _slots[slot] = new Slot { Key = key, Start = e, End = end };
+            _filter[FilterWord(key)] |= FilterBits(key);
+            e = end;
         }
-    }
-
-    private static int GateBit(int words, int length, ReadOnlySpan<char> letters, bool prefix)
-    {
-        var key = ((ulong)(uint)words << 56) ^ ((ulong)(uint)length << 48) ^ (prefix ? 1UL << 47 : 0UL) ^ (ulong)letters.Length;
-        foreach (var c in letters)
-        {
-            key = (key * Multiplier) + c;
-        }
-
-        return (int)((key * Multiplier) >> (64 - GateBits));
-    }
-
-    private void Open(int words, int length, ReadOnlySpan<char> letters, bool prefix)
-    {
-        var bit = GateBit(words, length, letters, prefix);
-        _gate[bit >> 6] |= 1UL << bit;
-    }
-
-    private bool IsOpen(int words, int length, ReadOnlySpan<char> letters, bool prefix)
-    {
-        var bit = GateBit(words, length, letters, prefix);
-        return (_gate[bit >> 6] & (1UL << bit)) != 0;
-    }
-
-    /// <summary>Whether a window of <paramref name="words"/> words with these letters may be within budget of a name.</summary>
-    public bool MayMatch(int words, ReadOnlySpan<char> window)
-    {
-        var length = window.Length;
-        if (length < 3)
-        {
-            return false;
-        }
-
-        // Names of 5 or 6 letters are reached from windows of up to 7 letters, longer names from 6 letters on.
-        return (length <= TrigramLetters && (IsOpen(words, length, window[..2], prefix: true) || IsOpen(words, length, window[^2..], prefix: false)))
-            || (length >= TrigramLetters - 1 && (IsOpen(words, length, window[..3], prefix: true) || IsOpen(words, length, window[^3..], prefix: false)));
     }
 
     public FuzzyName[] Names { get; }
@@ -147,76 +149,192 @@ internal sealed class FuzzyIndex
 
     public ReadOnlySpan<char> LettersOf(in FuzzyName name) => Letters.AsSpan(name.Offset, name.Letters);
 
-    public static FuzzyIndex Build(List<FuzzyName> names, List<char> letters)
+    /// <summary>
+    /// The anchors of a name of n letters: its first letters and its last, read together. An edit at position
+    /// p (two letters swapped at p and p + 1 at worst) keeps the p letters before it and the n − p − 2 after it,
+    /// so anchors (0, s), (k, s − k), (2k, s − 2k) … and (s, 0), with k = n − 1 − s, cover every position with
+    /// s letters each: three for names of five and six letters, four for seven and eight, five for nine. Names of
+    /// ten letters or more (two edits: a letter out of each side) are filed under up to six letters at either end,
+    /// half the name at most: a letter added near the start and another left out near the end, which moves every
+    /// letter of the name between, is not looked for.
+    /// </summary>
+    private static readonly (int Head, int Tail)[][] AnchorTable = BuildAnchors();
+
+    private static (int Head, int Tail)[][] BuildAnchors()
     {
-        var count = 0;
-        foreach (var name in names)
+        var table = new (int Head, int Tail)[MaxLetters + 1][];
+        for (var n = 0; n <= MaxLetters; n++)
         {
-            count += name.Letters + 1;
+            if (n >= TwoEditLetters)
+            {
+                var half = Math.Min(LongAnchor, (n - 1) / 2);
+                table[n] = [(half, 0), (0, half)];
+                continue;
+            }
+
+            var strength = n switch { < MinLetters => n, 5 or 6 => 3, 7 or 8 => 4, _ => 5 };
+            var step = Math.Max(1, n - 1 - strength);
+            var anchors = new List<(int Head, int Tail)>();
+            for (var head = 0; head < strength; head += step)
+            {
+                anchors.Add((head, strength - head));
+            }
+
+            anchors.Add((strength, 0));
+            table[n] = [.. anchors];
         }
 
-        var bits = Math.Max(4, BitOperations.Log2((uint)Math.Max(1, count)) + 1);
-        var shift = 64 - bits;
-        var hashes = new ulong[count];
-        var owners = new int[count];
+        return table;
+    }
+
+    internal static ReadOnlySpan<(int Head, int Tail)> Anchors(int letters) => AnchorTable[letters];
+
+    public static FuzzyIndex Build(List<FuzzyName> names, List<char> letters)
+    {
         var all = letters.ToArray();
+        var entries = new List<(ulong Key, int Name)>(names.Count * 5);
         Span<ulong> prefix = stackalloc ulong[MaxLetters + 1];
-        var n = 0;
+        var present = new List<(int Words, int Letters, int Anchor)>();
         for (var i = 0; i < names.Count; i++)
         {
-            var word = all.AsSpan(names[i].Offset, names[i].Letters);
+            var name = names[i];
+            var word = all.AsSpan(name.Offset, name.Letters);
             Prefixes(word, prefix);
-            hashes[n] = Whole(prefix, word.Length);
-            owners[n++] = i;
-            for (var k = 0; k < word.Length; k++)
+            var anchors = Anchors(name.Letters);
+            for (var k = 0; k < anchors.Length; k++)
             {
-                hashes[n] = Deleted(prefix, word.Length, k);
-                owners[n++] = i;
+                var (head, tail) = anchors[k];
+                var key = name.Letters >= TwoEditLetters
+                    ? Key(name.Words, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
+                    : Key(name.Words, name.Letters, k, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length));
+                entries.Add((key, i));
+                present.Add((name.Words, name.Letters, k));
+            }
+
+            entries.Add((Key(name.Words + 1, name.Letters, SplitAnchor, Range(prefix, 0, word.Length), 0), i));
+            present.Add((name.Words + 1, name.Letters, SplitAnchor));
+        }
+
+        var index = new FuzzyIndex([.. names], all, entries);
+        foreach (var (words, length, anchor) in present)
+        {
+            if (words <= MaxWords)
+            {
+                index._present[(words * (MaxLetters + 1)) + length] |= (byte)(1 << anchor);
             }
         }
 
-        var bucketStart = new int[(1 << bits) + 1];
-        foreach (var hash in hashes)
-        {
-            bucketStart[(int)(hash >> shift) + 1]++;
-        }
-
-        for (var b = 1; b < bucketStart.Length; b++)
-        {
-            bucketStart[b] += bucketStart[b - 1];
-        }
-
-        var fill = bucketStart.AsSpan(0, bucketStart.Length - 1).ToArray();
-        var sortedHashes = new ulong[count];
-        var sortedNames = new int[count];
-        for (var e = 0; e < count; e++)
-        {
-            var slot = fill[(int)(hashes[e] >> shift)]++;
-            sortedHashes[slot] = hashes[e];
-            sortedNames[slot] = owners[e];
-        }
-
-        return new FuzzyIndex([.. names], all, sortedHashes, sortedNames, bucketStart, shift);
+        return index;
     }
 
-    /// <summary>Adds the names filed under <paramref name="hash"/> to <paramref name="found"/>.</summary>
-    public void Find(ulong hash, List<int> found)
+    /// <summary>
+    /// One bit per letter a word uses (digits and other characters share the bits past the alphabet's): a
+    /// letter out of each side (one edit, or one added and another left out) leaves at most one letter of
+    /// either word unused by the other.
+    /// </summary>
+    public static ulong LetterBit(char letter) =>
+        1UL << (letter is >= 'a' and <= 'z' ? letter - 'a' : letter is >= '0' and <= '9' ? 26 + letter - '0' : 36 + (letter % 28));
+
+    public static ulong LetterMask(ReadOnlySpan<char> letters)
     {
-        var bit = (int)(hash * Multiplier >> _filterShift);
-        if ((_filter[bit >> 6] & (1UL << bit)) == 0)
+        var mask = 0UL;
+        foreach (var letter in letters)
+        {
+            mask |= LetterBit(letter);
+        }
+
+        return mask;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="found"/> the names that may be within reach of letters [a, b) of a text of
+    /// <paramref name="words"/> words whose prefix hashes are <paramref name="prefix"/> and whose letters make
+    /// <paramref name="mask"/>: names of one letter more, as many, or one fewer, with the window's anchors and
+    /// nearly its letters. A name may be added more than once.
+    /// </summary>
+    public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
+    {
+        var length = b - a;
+        if (words > MaxWords)
         {
             return;
         }
 
-        var bucket = (int)(hash >> _shift);
-        var end = _bucketStart[bucket + 1];
-        for (var e = _bucketStart[bucket]; e < end; e++)
+        var last = Math.Min(length + 1, LongestName);
+        var longHalf = -1;
+        for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
         {
-            if (_hashes[e] == hash)
+            var filed = _present[(words * (MaxLetters + 1)) + letters];
+            if (filed >= 1 << SplitAnchor && letters == length)
             {
-                found.Add(_names[e]);
+                Lookup(Key(words, letters, SplitAnchor, Range(prefix, a, b), 0), mask, length, found);
+            }
+
+            filed &= (1 << SplitAnchor) - 1;
+            if (letters >= TwoEditLetters)
+            {
+                var half = Anchors(letters)[0].Head;
+                if (filed != 0 && half != longHalf)
+                {
+                    longHalf = half;
+                    Lookup(Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0), mask, length, found);
+                    Lookup(Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b)), mask, length, found);
+                }
+
+                continue;
+            }
+
+            var anchors = Anchors(letters);
+            for (var k = 0; filed != 0; k++, filed >>= 1)
+            {
+                var (head, tail) = anchors[k];
+                if ((filed & 1) != 0 && head + tail <= length)
+                {
+                    Lookup(Key(words, letters, k, Range(prefix, a, a + head), Range(prefix, b - tail, b)), mask, length, found);
+                }
             }
         }
+    }
+
+    private void Lookup(ulong key, ulong mask, int length, List<int> found)
+    {
+        var bits = FilterBits(key);
+        if ((_filter[FilterWord(key)] & bits) != bits)
+        {
+            return;
+        }
+
+        var slots = _slots.Length - 1;
+        for (var slot = (int)(key >> _slotShift); _slots[slot].Key != 0; slot = (slot + 1) & slots)
+        {
+            if (_slots[slot].Key == key)
+            {
+                for (var e = _slots[slot].Start; e < _slots[slot].End; e++)
+                {
+                    var own = _entries[e].Mask;
+                    if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
+                    {
+                        found.Add(_entries[e].Name);
+                    }
+                }
+
+                return;
+            }
+        }
+    }
+
+    private int FilterWord(ulong key) => _filterShift == 64 ? 0 : (int)(key >> _filterShift);
+
+    private static ulong FilterBits(ulong key) => (1UL << (int)(key & 63)) | (1UL << (int)((key >> 6) & 63));
+
+    private static ulong Key(int words, int letters, int anchor, ulong head, ulong tail)
+    {
+        // The anchor's polynomial hashes are mixed with where it sits; the high bits are folded down so that the
+        // filter's bits, taken from the low end, vary as much as the slot, taken from the high end.
+        var where = ((ulong)(uint)words << 16) | ((ulong)(uint)letters << 8) | (uint)anchor;
+        var z = ((head * 0x94D049BB133111EBUL) + tail + (where * 0xBF58476D1CE4E5B9UL)) * Multiplier;
+        z ^= z >> 29;
+        return z == 0 ? 1 : z;
     }
 
     /// <summary>prefix[k] = polynomial hash of key[0..k).</summary>
@@ -231,27 +349,8 @@ internal sealed class FuzzyIndex
 
     public static ulong Step(ulong prefix, char next) => (prefix * Multiplier) + next + 1UL;
 
-    public static ulong Whole(ReadOnlySpan<ulong> prefix, int length) => Finish(prefix[length], length);
-
-    /// <summary>The hash of letters [a, b) of a text whose prefix hashes are <paramref name="prefix"/>.</summary>
-    public static ulong WholeRange(ReadOnlySpan<ulong> prefix, int a, int b) => Finish(prefix[b] - (prefix[a] * Power(b - a)), b - a);
-
-    /// <summary>The hash of letters [a, b) with letter <paramref name="k"/> deleted.</summary>
-    public static ulong DeletedRange(ReadOnlySpan<ulong> prefix, int a, int b, int k)
-    {
-        var power = Power(b - k - 1);
-        var head = prefix[k] - (prefix[a] * Power(k - a));
-        var tail = prefix[b] - (prefix[k + 1] * power);
-        return Finish((head * power) + tail, b - a - 1);
-    }
-
-    /// <summary>The hash of the key of <paramref name="length"/> units with unit <paramref name="k"/> deleted.</summary>
-    public static ulong Deleted(ReadOnlySpan<ulong> prefix, int length, int k)
-    {
-        var power = Power(length - k - 1);
-        var tail = prefix[length] - (prefix[k + 1] * power);
-        return Finish((prefix[k] * power) + tail, length - 1);
-    }
+    /// <summary>The polynomial hash of letters [a, b) of a text whose prefix hashes are <paramref name="prefix"/>.</summary>
+    public static ulong Range(ReadOnlySpan<ulong> prefix, int a, int b) => prefix[b] - (prefix[a] * Powers[b - a]);
 
     private static ulong[] BuildPowers()
     {
@@ -263,16 +362,5 @@ internal sealed class FuzzyIndex
         }
 
         return powers;
-    }
-
-    private static ulong Power(int exponent) => Powers[exponent];
-
-    private static ulong Finish(ulong hash, int length)
-    {
-        // SplitMix64 finaliser: spreads the polynomial hash over the bucket bits.
-        var z = hash + ((ulong)length * 0xBF58476D1CE4E5B9UL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

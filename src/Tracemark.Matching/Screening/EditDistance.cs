@@ -42,4 +42,53 @@ internal static class EditDistance
 
         return Math.Min(d[(a.Length * width) + b.Length], budget + 1);
     }
+
+    /// <summary>
+    /// Whether <paramref name="a"/> and <paramref name="b"/> become equal when at most one letter is deleted
+    /// from each: what two edits may be (a letter added and another left out, a letter changed, two swapped),
+    /// where two letters changed in place are not.
+    /// </summary>
+    public static bool IsOneDeletionEach(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var shorter = Math.Min(a.Length, b.Length);
+        var head = a.CommonPrefixLength(b);
+        if (head >= shorter)
+        {
+            return Math.Abs(a.Length - b.Length) <= 1;
+        }
+
+        var tail = 0;
+        while (tail < shorter && a[a.Length - 1 - tail] == b[b.Length - 1 - tail])
+        {
+            tail++;
+        }
+
+        if (a.Length != b.Length)
+        {
+            // Only the longer one loses a letter.
+            return Math.Abs(a.Length - b.Length) == 1 && head + tail >= shorter;
+        }
+
+        // One letter each at i < j: a's letters between them are b's moved one place, or the other way round.
+        var n = a.Length;
+        if (head + tail >= n - 1)
+        {
+            return true;
+        }
+
+        return Shifted(a, b, head, n - 1 - tail) || Shifted(b, a, head, n - 1 - tail);
+
+        static bool Shifted(ReadOnlySpan<char> x, ReadOnlySpan<char> y, int from, int to)
+        {
+            for (var k = from; k < to; k++)
+            {
+                if (x[k + 1] != y[k])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }

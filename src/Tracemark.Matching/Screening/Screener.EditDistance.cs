@@ -29,6 +29,9 @@ internal sealed partial class Screener
     private char[] _letters = new char[256];
     private int[] _letterUnit = new int[256];
     private ulong[] _prefix = new ulong[257];
+
+    // _drawn[k]: letters before k that start a pair drawn like another letter ("rn", "vv"); most windows have none.
+    private int[] _drawn = new int[257];
     private readonly char[] _redrawn = new char[MatrixSide];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
@@ -41,6 +44,9 @@ internal sealed partial class Screener
         /// <summary>The word's letters, repeats written out, in <see cref="_letters"/>.</summary>
         public int LetterStart;
         public int LetterEnd;
+
+        /// <summary>The letters the word uses (<see cref="FuzzyIndex.LetterBit"/>).</summary>
+        public ulong Mask;
 
         /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
@@ -75,6 +81,7 @@ internal sealed partial class Screener
             _letters = new char[total];
             _letterUnit = new int[total];
             _prefix = new ulong[total + 1];
+            _drawn = new int[total + 1];
         }
 
         var letters = 0;
@@ -88,6 +95,7 @@ internal sealed partial class Screener
 
             var searchable = true;
             var letterStart = letters;
+            var mask = 0UL;
             for (var k = first; k < last; k++)
             {
                 searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
@@ -95,13 +103,15 @@ internal sealed partial class Screener
                 {
                     var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
                     _letters[letters] = letter;
+                    mask |= FuzzyIndex.LetterBit(letter);
                     _letterUnit[letters] = k;
                     _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
+                    _drawn[letters + 1] = _drawn[letters] + (letters > 0 && IsDrawnPair(_letters[letters - 1], letter) ? 1 : 0);
                     letters++;
                 }
             }
 
-            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable });
+            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable, Mask = mask });
             first = last;
         }
 
@@ -143,6 +153,7 @@ internal sealed partial class Screener
 
             var a = words[w0].LetterStart;
             var ordinary = true;
+            var mask = 0UL;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
             {
                 var b = words[w].LetterEnd;
@@ -152,14 +163,28 @@ internal sealed partial class Screener
                 }
 
                 var known = Know(ref words[w]);
+                mask |= words[w].Mask;
                 ordinary &= (known & Knowledge.Ordinary) != Knowledge.NotLookedUp;
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
-                if (searched && b - a >= shortest && index.MayMatch(w - w0 + 1, _letters.AsSpan(a, b - a)))
+                if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
                 }
             }
         }
+    }
+
+    private static bool IsDrawnPair(char first, char second)
+    {
+        foreach (var (drawn, _) in DrawnLetters)
+        {
+            if (first == drawn[0] && second == drawn[1])
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private Knowledge Know(ref Word word)
@@ -181,12 +206,13 @@ internal sealed partial class Screener
             else if (length <= _fold.Length)
             {
                 var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
-                if (_lexicon.Words.TryGetFolded(folded, out var common))
+                var hash = FoldedWords.Hash(folded);
+                if (_lexicon.Words.TryGetFolded(folded, hash, out var common))
                 {
                     known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
                 }
 
-                if (IsMarkWord(folded))
+                if (IsMarkWord(folded, hash))
                 {
                     known |= Knowledge.MarkWord;
                 }
@@ -198,19 +224,18 @@ internal sealed partial class Screener
         return word.Known;
     }
 
-    /// <summary>Letters [a, b) of the text, units [start, end), against the names filed under their hash or one deletion.</summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b)
+    /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
     {
-        var index = set.Fuzzy;
         _found.Clear();
-        index.Find(FuzzyIndex.WholeRange(_prefix, a, b), _found);
-        for (var k = a; k < b; k++)
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
+        var letters = _letters.AsSpan(a, b - a);
+        Consider(set, start, end, windowWords, letters, a, default);
+        if (_drawn[b] == _drawn[a + 1])
         {
-            index.Find(FuzzyIndex.DeletedRange(_prefix, a, b, k), _found);
+            return;
         }
 
-        var letters = _letters.AsSpan(a, b - a);
-        Consider(set, start, end, windowWords, letters, a);
         foreach (var (drawn, letter) in DrawnLetters)
         {
             if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
@@ -239,19 +264,17 @@ internal sealed partial class Screener
 
         Span<ulong> prefix = stackalloc ulong[written + 1];
         FuzzyIndex.Prefixes(_redrawn.AsSpan(0, written), prefix);
-        var index = set.Fuzzy;
         _found.Clear();
-        index.Find(FuzzyIndex.Whole(prefix, written), _found);
-        for (var k = 0; k < written; k++)
-        {
-            index.Find(FuzzyIndex.Deleted(prefix, written, k), _found);
-        }
-
-        Consider(set, start, end, windowWords, _redrawn.AsSpan(0, written), letterOffset: -1);
+        var redrawn = _redrawn.AsSpan(0, written);
+        set.Fuzzy.Find(windowWords, prefix, 0, written, FuzzyIndex.LetterMask(redrawn), _found);
+        Consider(set, start, end, windowWords, redrawn, letterOffset: -1, letters);
     }
 
-    /// <summary>Measures the distance to each proposed name; <paramref name="letterOffset"/> is -1 when drawn letters were redrawn.</summary>
-    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, int letterOffset)
+    /// <summary>
+    /// Measures the distance to each proposed name; <paramref name="letterOffset"/> is -1 when drawn letters were
+    /// redrawn, and <paramref name="written"/> the letters as written then.
+    /// </summary>
+    private void Consider(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, int letterOffset, ReadOnlySpan<char> written)
     {
         var redrawn = letterOffset < 0;
         if (_found.Count == 0)
@@ -280,9 +303,16 @@ internal sealed partial class Screener
             // at a double letter where the automaton cannot see it), never a split and a typo at once; nor are a
             // name's words run together and mistyped at once ("brightstor" for Bright Store).
             var markLetters = index.LettersOf(name);
+            if (redrawn && !ShowsEnds(written, markLetters, name.Budget))
+            {
+                continue;
+            }
+
+            // Two edits are a letter out of each side (one added, another left out, or one changed), not two
+            // letters changed in place: "lg electronics" is not "RD Electronics".
             var distance = EditDistance.Measure(letters, markLetters, name.Budget, _matrix);
             var split = windowWords > name.Words;
-            if (distance > name.Budget || (distance > 0 && (split || windowWords < name.Words)) || (distance == 0 && !redrawn && !split)
+            if (distance > name.Budget || (distance > 1 && !EditDistance.IsOneDeletionEach(letters, markLetters)) || (distance > 0 && (split || windowWords < name.Words)) || (distance == 0 && !redrawn && !split)
                 || Covered(set, name.Mark, start, end))
             {
                 continue;
@@ -313,6 +343,18 @@ internal sealed partial class Screener
             candidate.Score = Reasons.Score(candidate.Signs, candidate.Distance, distance, name.Letters);
             _candidates.Add(candidate);
         }
+    }
+
+    /// <summary>
+    /// Letters drawn like another are one trick: the window as written must still show the name's first or last
+    /// letters (two, three from seven letters on) at about its length, or the redrawn letters and an edit on top
+    /// are chance ("srna18" is not "Small").
+    /// </summary>
+    private static bool ShowsEnds(ReadOnlySpan<char> written, ReadOnlySpan<char> name, int budget)
+    {
+        var ends = name.Length >= 7 ? 3 : 2;
+        return Math.Abs(written.Length - name.Length) <= budget && written.Length >= ends
+            && (written.StartsWith(name[..ends]) || written.EndsWith(name[^ends..]));
     }
 
     /// <summary>True when a hit of the same mark overlaps the window, or another mark matched exactly this window.</summary>

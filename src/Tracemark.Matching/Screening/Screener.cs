@@ -87,6 +87,7 @@ internal sealed partial class Screener
             _letters = new char[256];
             _letterUnit = new int[256];
             _prefix = new ulong[257];
+            _drawn = new int[257];
         }
 
         if (_candidates.Capacity > 1024)
@@ -579,13 +580,13 @@ internal sealed partial class Screener
         return IsKnown(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
     }
 
-    private bool IsKnown(ReadOnlySpan<char> folded) => _lexicon.Words.ContainsFolded(folded) || IsMarkWord(folded);
+    private bool IsKnown(ReadOnlySpan<char> folded) => _lexicon.Words.ContainsFolded(folded) || IsMarkWord(folded, FoldedWords.Hash(folded));
 
-    private bool IsMarkWord(ReadOnlySpan<char> folded)
+    private bool IsMarkWord(ReadOnlySpan<char> folded, ulong hash)
     {
         foreach (var set in _lexicon.Sets)
         {
-            if (set.MarkWordLookup.Contains(folded))
+            if (set.MarkWordTable.Contains(folded, hash))
             {
                 return true;
             }
