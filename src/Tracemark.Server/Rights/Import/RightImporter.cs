@@ -186,7 +186,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         }
 
         var checking = watch.ElapsedMilliseconds - reading;
-        var importId = writing.ImportId;
+        var (importId, now) = (writing.ImportId, writing.Now);
         var refused = run.Invalid > 0 && !options.SkipInvalid;
         int created = 0, updated = 0;
         if (!refused)
@@ -200,7 +200,7 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
                 await UseBulkIndexingAsync(tx, writing, cancellationToken);
             }
 
-            updated = await UpdateAsync(tx, holder, importId, writing.Now, cancellationToken);
+            updated = await UpdateAsync(tx, holder, importId, now, cancellationToken);
             var inserted = await InsertAsync(tx, "rights_staging", "WHERE s.existing_id IS NULL AND NOT s.created", writing, cancellationToken);
             if (inserted != expectedNew)
             {
@@ -234,7 +234,6 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             commit ? importId : null,
             Notice(encoding, refused),
             new ImportTimings(reading, checking, watch.ElapsedMilliseconds - reading - checking));
-        var now = writing.Now;
 
         if (commit)
         {
