@@ -182,10 +182,93 @@ public sealed class ComplaintsInTheBrowserTests(ServedTracemark server, Chromium
         await Assertions.Expect(page.Locator($"#accuracy tr[data-organisation='{holder}']")).ToHaveCountAsync(0);
     }
 
+    [Theory]
+    [InlineData("en", "Appealed", "Reversed on appeal", "Withdrawn")]
+    [InlineData("zh-CN", "申诉中", "申诉后撤销", "已撤回")]
+    public async Task A_seller_appeals_through_its_link_the_platform_grants_it_and_a_complainant_withdraws_another_notice(
+        string language, string appealed, string reversed, string withdrawn)
+    {
+        var domain = $"appeal-{language.ToLowerInvariant()}.test";
+        var holder = await Seed.OrganisationAsync(server, OrganisationKind.RightsHolder, "Veltrane " + language);
+        var platform = await Seed.OrganisationAsync(server, OrganisationKind.Platform, "Stallway " + language);
+        await using (var connection = await server.OpenOwnerConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO complaint_platforms (organisation_id, jurisdiction, domains, updated_at) VALUES (@platform, 'CN', @domains, now())",
+                new { platform, domains = new[] { domain } });
+        }
+
+        var mark = "Veltranix" + Random.Shared.Next(1000, 9999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var right = await RightAsync(holder, mark);
+        using var holderApi = await ApiAsync(holder);
+        using var platformApi = await ApiAsync(platform);
+        var appealedNotice = await FileAsync(holderApi, platform, right, domain, "A-1", mark);
+        var withdrawnNotice = await FileAsync(holderApi, platform, right, domain, "A-2", mark);
+        var decision = await PostAsync(platformApi, $"/api/v1/complaints/notices/{appealedNotice}/decision", new { measure = "remove", reasons = "Counterfeit." });
+        var link = decision.GetProperty("sellerLink").GetProperty("path").GetString()!;
+
+        // The seller appeals the takedown through its link, without an account.
+        await using var sellerContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl, Locale = language });
+        var seller = await sellerContext.NewPageAsync();
+        await seller.GotoAsync(link);
+        await seller.FillAsync("#appeal-reasons", "The jacket is from the brand's own outlet; invoice attached to the counter-notice.");
+        await seller.ClickAsync("#appeal-submit");
+        await Assertions.Expect(seller.Locator("#notice-state")).ToHaveTextAsync(appealed);
+        await Assertions.Expect(seller.Locator("#appeal-submit")).ToHaveCountAsync(0);
+
+        // The platform's reviewer grants the appeal from the notice's page: the measure is reversed.
+        var reviewer = await Seed.UserAsync(server, platform, Role.Officer, language: language);
+        await using var reviewContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var review = await SignInAsync(reviewContext, reviewer);
+        await review.GotoAsync($"/complaints/{appealedNotice}");
+        await review.CheckAsync("section[aria-labelledby=appeal-decide-title] input[name=Granted][value=true]");
+        await review.FillAsync("section[aria-labelledby=appeal-decide-title] textarea", "The invoice matches the brand's outlet.");
+        await review.ClickAsync("section[aria-labelledby=appeal-decide-title] button[type=submit]");
+        await Assertions.Expect(review.Locator("#notice-state")).ToHaveTextAsync(reversed);
+
+        // The complainant withdraws its other notice from that notice's page.
+        var holderOfficer = await Seed.UserAsync(server, holder, Role.Officer, language: language);
+        await using var holderContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl });
+        var own = await SignInAsync(holderContext, holderOfficer);
+        await own.GotoAsync($"/complaints/{withdrawnNotice}");
+        await own.ClickAsync("form[action*='handler=Withdraw'] button");
+        await Assertions.Expect(own.Locator("#notice-state")).ToHaveTextAsync(withdrawn);
+        await Assertions.Expect(own.Locator("form[action*='handler=Withdraw']")).ToHaveCountAsync(0);
+    }
+
+    private async Task<HttpClient> ApiAsync(Guid organisation)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Seed.ApiKeyAsync(server, organisation, [ApiScopes.Read, ApiScopes.Write], server.Clock.GetUtcNow().AddYears(5)));
+        return http;
+    }
+
+    private async Task<Guid> FileAsync(HttpClient http, Guid platform, Guid right, string domain, string listing, string mark)
+    {
+        var notice = new
+        {
+            platformId = platform,
+            kind = "counterfeit",
+            rightIds = new[] { right },
+            listings = new[] { new { listingId = listing, url = $"https://www.{domain}/item/{listing}", sellerId = "shop-" + listing, sellerName = "星光小店", title = mark + " down jacket", price = 199.00m, currency = "CNY", snapshotText = mark + " 羽绒服 原单" } },
+            goodFaith = true,
+            signature = "Legal department",
+        };
+        return (await PostAsync(http, "/api/v1/complaints/notices", notice)).GetProperty("id").GetGuid();
+    }
+
+    private async Task<JsonElement> PostAsync(HttpClient http, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var response = await http.SendAsync(request, _ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(_ct));
+        return await response.Content.ReadFromJsonAsync<JsonElement>(_ct);
+    }
+
     private async Task<Guid> RightAsync(Guid holder, string mark)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Seed.ApiKeyAsync(server, holder, [ApiScopes.Read, ApiScopes.Write], server.Clock.GetUtcNow().AddYears(5)));
+        using var http = await ApiAsync(holder);
         var body = new { type = "trademark", jurisdiction = "CN", number = Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture), name = mark, classes = new[] { 25 }, filed = "2019-01-10", registered = "2020-02-20", expires = "2034-02-19", status = "registered", distribution = "organisation" };
         var response = await http.PostAsJsonAsync("/api/v1/rights", body, _ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(_ct));
