@@ -111,7 +111,7 @@ public sealed class AccountabilityModel(ComplaintRulesStore rules, ComplaintSanc
         {
             MaySetPolicy = Caller.IsOrgAdmin;
             MayAct = Caller.CanWrite;
-            Platform = (await rules.ListPlatformsAsync(cancellationToken)).FirstOrDefault(p => p.Organisation.Id == organisation);
+            Platform = await rules.FindPlatformAsync(organisation, cancellationToken);
             if (Platform is null)
             {
                 return;

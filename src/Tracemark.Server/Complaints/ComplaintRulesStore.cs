@@ -294,10 +294,14 @@ public sealed class ComplaintRulesStore(Db db, JurisdictionCache cache, TimeProv
     public static async Task<PlatformView?> FindPlatformAsync(DbTx tx, Guid organisationId, CancellationToken cancellationToken) =>
         (await tx.QuerySingleOrDefaultAsync<PlatformRow>(PlatformSelect + " WHERE p.organisation_id = @organisationId", new { organisationId }, cancellationToken))?.ToView();
 
-    public async Task<PlatformView> GetPlatformAsync(Guid organisationId, CancellationToken cancellationToken)
+    public async Task<PlatformView> GetPlatformAsync(Guid organisationId, CancellationToken cancellationToken) =>
+        await FindPlatformAsync(organisationId, cancellationToken) ?? throw new RecordNotFoundException("complaint_platform", organisationId.ToString());
+
+    /// <summary>A platform's settings, or null when the organisation does not take notices through Tracemark.</summary>
+    public async Task<PlatformView?> FindPlatformAsync(Guid organisationId, CancellationToken cancellationToken)
     {
         await using var tx = await db.BeginAsync(cancellationToken);
-        var platform = await FindPlatformAsync(tx, organisationId, cancellationToken) ?? throw new RecordNotFoundException("complaint_platform", organisationId.ToString());
+        var platform = await FindPlatformAsync(tx, organisationId, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return platform;
     }
