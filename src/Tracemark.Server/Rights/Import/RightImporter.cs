@@ -129,6 +129,11 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
 
     private static readonly string ChunkColumns = string.Join(", ", StagingColumns.Split(',').Select(c => "c." + c.Trim()));
 
+    /// <summary>What the staging table keeps of a row that created its right.</summary>
+    private const string CreatedColumns = "line, id, type, jurisdiction, number, number_key";
+
+    private static readonly string CreatedChunkColumns = string.Join(", ", CreatedColumns.Split(',').Select(c => "c." + c.Trim()));
+
     /// <summary>From this many valid rows an import merges its name trigrams into the index once rather than row by row.</summary>
     private const int BulkRows = 10_000;
 
@@ -161,8 +166,10 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         rules.ThrowIfAny();
 
         // One import at a time: two files recording the same new number for different holders must not both pass the checks.
-        await Execute(tx, "SELECT pg_advisory_xact_lock(hashtext('tracemark.rights_import'))", null, cancellationToken);
-        await Execute(tx, $"CREATE TEMP TABLE rights_staging ({StagingDefinition}) ON COMMIT DROP", null, cancellationToken);
+        // The checks group and join the whole file's rows: in memory rather than sorted on disk.
+        await Execute(tx, "SELECT pg_advisory_xact_lock(hashtext('tracemark.rights_import')), set_config('work_mem', '256MB', true)", null, cancellationToken);
+        // A row that created its right keeps only its key here (for the checks across the file), so its content may be null.
+        await Execute(tx, $"CREATE TEMP TABLE rights_staging ({StagingDefinition.Replace(" NOT NULL", "", StringComparison.Ordinal)}) ON COMMIT DROP", null, cancellationToken);
         await Execute(tx, $"CREATE TEMP TABLE rights_chunk ({StagingDefinition}) ON COMMIT DROP", null, cancellationToken);
 
         var run = new Run();
@@ -381,19 +388,17 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             }
 
             // ON CONFLICT leaves a number already recorded (or twice in the chunk) to the checks at the end.
-            await Execute(
-                tx,
-                $"""
-                WITH fresh AS (
-                    {InsertSql("rights_chunk", "")}
-                    ON CONFLICT (jurisdiction, type, number_key) DO NOTHING
-                    RETURNING id)
-                INSERT INTO rights_staging ({StagingColumns}, created)
-                SELECT {ChunkColumns}, f.id IS NOT NULL FROM rights_chunk c LEFT JOIN fresh f ON f.id = c.id;
-                TRUNCATE rights_chunk
-                """,
-                writing.Parameters(tx),
-                cancellationToken);
+            var created = await Execute(tx, $"{InsertSql("rights_chunk", "")}\nON CONFLICT (jurisdiction, type, number_key) DO NOTHING", writing.Parameters(tx), cancellationToken);
+
+            // Each row creates at most one right, so the count alone says when every row (a new register's
+            // import) or none (a re-import) created its right; only a mixed chunk needs to ask which did. The
+            // ids are this import's own, so a right with a row's id is the one that row created. A row that
+            // created its right is staged by its key alone: only the checks across the file still need it.
+            var made = "EXISTS (SELECT 1 FROM rights r WHERE r.id = c.id)";
+            var sql = (created == rows ? "" : $"INSERT INTO rights_staging ({StagingColumns}) SELECT {ChunkColumns} FROM rights_chunk c{(created == 0 ? "" : $" WHERE NOT {made}")};\n")
+                + (created == 0 ? "" : $"INSERT INTO rights_staging ({CreatedColumns}, created) SELECT {CreatedChunkColumns}, true FROM rights_chunk c{(created == rows ? "" : $" WHERE {made}")};\n")
+                + "TRUNCATE rights_chunk";
+            await Execute(tx, sql, null, cancellationToken);
         }
         else
         {
@@ -709,10 +714,14 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     private async Task<HashSet<int>> CheckAgainstRecordsAsync(DbTx tx, Guid holder, Run run, CancellationToken cancellationToken)
     {
         var rejected = new HashSet<int>();
+        // Numbers twice in the file are found by hashing every row's key; only their few rows are then sorted
+        // for the report (an aggregate with ORDER BY cannot hash, and sorting the whole file cost seconds).
         var duplicates = await tx.Connection.QueryAsync<(string Number, int[] Lines)>(new CommandDefinition(
             """
-            SELECT min(number), array_agg(line ORDER BY line) FROM rights_staging
-            GROUP BY jurisdiction, type, number_key HAVING count(*) > 1
+            SELECT min(s.number), array_agg(s.line ORDER BY s.line)
+            FROM rights_staging s
+            JOIN (SELECT jurisdiction, type, number_key FROM rights_staging GROUP BY 1, 2, 3 HAVING count(*) > 1) twice USING (jurisdiction, type, number_key)
+            GROUP BY s.jurisdiction, s.type, s.number_key
             """,
             transaction: tx.Transaction,
             commandTimeout: 0,
