@@ -7,6 +7,8 @@
 #     listing) are inserted in one transaction, then the server's own sweep (every minute) restores them; its log
 #     line gives the time.
 #   bench/load/complaints.sh [seconds] [notices-for-the-sweep]      (needs wrk: apt-get install wrk)
+#  0 notices for the sweep stops after the first figure. The first also gives the CPU time the server and
+#  PostgreSQL spent per notice, the steadier figure on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-20}
@@ -16,8 +18,10 @@ work=$(mktemp -d /tmp/tracemark-load.XXXXXX)
 chmod 755 "$work"
 export TRACEMARK_DATA="$work/data" TRACEMARK_URLS="http://127.0.0.1:$port"
 
-dotnet publish src/Tracemark.Cli/Tracemark.Cli.csproj -c Release -o "$work/app" --nologo -v quiet
-env "Logging__LogLevel__Tracemark.Requests=Warning" dotnet "$work/app/tracemark.dll" serve --demo >"$work/server.log" 2>&1 &
+# TRACEMARK_APP=<folder of a published build> runs that build instead (to compare two builds back to back).
+app=${TRACEMARK_APP:-$work/app}
+[ -n "${TRACEMARK_APP:-}" ] || dotnet publish src/Tracemark.Cli/Tracemark.Cli.csproj -c Release -o "$app" --nologo -v quiet
+env "Logging__LogLevel__Tracemark.Requests=Warning" dotnet "$app/tracemark.dll" serve --demo >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 until curl -sf "$TRACEMARK_URLS/healthz" >/dev/null; do sleep 0.2; done
@@ -44,9 +48,28 @@ curl -sf -X POST "$TRACEMARK_URLS/api/v1/complaints/notices" -H "Authorization: 
 
 # Warm the JIT and the pools, then measure.
 RUN_ID=warm wrk -t2 -c8 -d5s -s bench/load/file-notice.lua "$TRACEMARK_URLS" >/dev/null
-echo "== file notices (POST /api/v1/complaints/notices, screening on), 32 connections, ${duration}s"
+# CPU time (user + system) of the server and of the embedded PostgreSQL (postmaster and its backends), in ms:
+# the steadier figure on a shared machine, divided by the notices filed during the run.
+cpu_ms() {
+  local postmaster pids
+  postmaster=$(pgrep -f -- "-D $TRACEMARK_DATA/" | head -1)
+  pids="$1"
+  [ "$1" = postgres ] && pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+  # shellcheck disable=SC2086
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
+}
+notices_before=$(psql_owner 'SELECT count(*) FROM complaint_notices')
+server_cpu=$(cpu_ms "$server"); pg_cpu=$(cpu_ms postgres)
+echo "== file notices (POST /api/v1/complaints/notices, screening on), 32 connections, ${duration}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 RUN_ID=run$(date +%s) wrk -t2 -c32 -d"${duration}s" --latency -s bench/load/file-notice.lua "$TRACEMARK_URLS" | grep -E 'Requests/sec|50%|90%|99%|STATUS|requests in'
-echo "notices in the table: $(psql_owner 'SELECT count(*) FROM complaint_notices')"
+server_cpu=$(( $(cpu_ms "$server") - server_cpu )); pg_cpu=$(( $(cpu_ms postgres) - pg_cpu ))
+notices=$(psql_owner 'SELECT count(*) FROM complaint_notices')
+filed=$(( notices - notices_before ))
+echo "notices in the table: $notices; filed in the run: $filed; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$filed" -gt 0 ] && python3 -c "print(f'CPU per filing: server {$server_cpu / $filed:.2f} ms, PostgreSQL {$pg_cpu / $filed:.2f} ms, total {($server_cpu + $pg_cpu) / $filed:.2f} ms')"
+if [ "$sweep_notices" -eq 0 ]; then
+  exit 0
+fi
 
 echo "== deadline sweep over $sweep_notices open notices past their restore date"
 start=$(date +%s.%N)

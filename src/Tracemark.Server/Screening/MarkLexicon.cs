@@ -51,6 +51,9 @@ public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvide
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+
+                // Pooled connections are not reset on reuse (see EmbeddedPostgres): this one stops listening before it goes back.
+                await using var unlisten = new Unlisten(connection);
                 var pending = new List<string>();
                 connection.Notification += (_, e) =>
                 {
@@ -210,6 +213,27 @@ public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvide
 
             names.AddRange(OtherNames.Where(n => !string.IsNullOrWhiteSpace(n)));
             return new Mark(Id.ToString(), names, ScreeningExclusions);
+        }
+    }
+
+    private sealed class Unlisten(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                return;
+            }
+
+            try
+            {
+                await using var command = new NpgsqlCommand("UNLISTEN *", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+            {
+                // A broken connection is not returned to the pool; nothing to undo.
+            }
         }
     }
 }
