@@ -224,6 +224,31 @@ public sealed class ScreeningTests
         }
     }
 
+    [Theory]
+    // A thread remembers what words were (ordinary, a mark's word): what it learnt with one lexicon must not
+    // answer for another, whose word list or marks differ.
+    [InlineData("walmert deals", "walmert")]
+    [InlineData("adidsa originals", "adidsa")]
+    [InlineData("samsumg 耐克 galaxy", "samsumg")]
+    [InlineData("ｗａｌｍｅｒｔ deals", "walmert")]
+    [InlineData("正品 walmrt 运动鞋", "walmrt")]
+    public void A_word_remembered_with_one_lexicon_is_looked_up_again_with_another(string text, string word)
+    {
+        var plain = TestLexicon.Shared;
+        var knowing = Lexicon.Build(TestLexicon.Marks, RiskTerms.Default, WordList.FromWords([.. TestLexicon.Words, word]));
+        var changed = plain.WithChanges([new Mark("other", "Walmert", "Adidsa", "Samsumg", "Walmrt")], []);
+        var expected = new[] { plain, knowing, changed }.Select(l => Describe(l.Screen(text))).ToArray();
+        Assert.Contains(":Lookalike:", expected[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(":Lookalike:", expected[1], StringComparison.Ordinal);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expected[0], Describe(plain.Screen(text)));
+            Assert.Equal(expected[1], Describe(knowing.Screen(text)));
+            Assert.Equal(expected[2], Describe(changed.Screen(text)));
+        }
+    }
+
     private static string Describe(IReadOnlyList<ScreeningHit> hits) =>
         string.Join(";", hits.Select(h => FormattableString.Invariant($"{h.MarkId}:{h.Kind}:{h.Start}:{h.Length}:{h.ReasonCode}")));
 }

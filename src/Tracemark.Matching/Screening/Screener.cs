@@ -51,6 +51,7 @@ internal sealed partial class Screener
     {
         _lexicon = lexicon;
         _mode = mode;
+        _knownWords.UseFor(lexicon.Id);
         Scanner.Normalise(text, _stream);
         if (_stream.Length == 0)
         {
