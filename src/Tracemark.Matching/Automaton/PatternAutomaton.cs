@@ -44,6 +44,20 @@ internal sealed class PatternAutomaton
     private readonly int[] _dense;
     private readonly EdgeTable _edges;
 
+    // The same trie without failure links, for walks that start only where a pattern may start
+    // (ScanFromStarts): nodes renumbered breadth first so that a node's children are neighbours, the root's
+    // children by symbol, nodes with many children a complete row for letters and digits, the rest a short
+    // list of their children's symbols read in one cache line. Far smaller than the complete rows above,
+    // which a walk from every position needs and which miss the processor's cache.
+    private const int WalkRowChildren = 5;
+    private int[] _walkRoot = [];
+    private int[] _walkFirst = [];
+    private int[] _walkCount = [];
+    private int[] _walkRow = [];
+    private int[] _walkOutput = [];
+    private ushort[] _walkSymbol = [];
+    private int[] _walkDense = [];
+
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
         _symbolOf = symbolOf;
@@ -202,13 +216,14 @@ internal sealed class PatternAutomaton
             }
         }
 
-        automaton.Link(firstChild, nextSibling, depth, symbol);
+        var breadthFirst = automaton.Link(firstChild, nextSibling, depth, symbol);
+        automaton.BuildWalk(breadthFirst, firstChild, nextSibling, childCount, symbol, nextSymbol);
         automaton.Premultiply();
         return automaton;
     }
 
-    /// <summary>Failure links, output links and the complete rows of shallow states, breadth first.</summary>
-    private void Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
+    /// <summary>Failure links, output links and the complete rows of shallow states, breadth first; returns the nodes in that order.</summary>
+    private int[] Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
     {
         Array.Fill(_denseRow, -1);
         var rows = 0;
@@ -248,6 +263,63 @@ internal sealed class PatternAutomaton
                 _glueLink[child] = _firstGlue[fail] >= 0 ? fail : _glueLink[fail];
                 _glueReport[child] = _firstGlue[child] >= 0 ? child : _glueLink[child];
                 queue[tail++] = child;
+            }
+        }
+
+        return queue;
+    }
+
+    /// <summary>The trie renumbered breadth first for <see cref="ScanFromStarts{TSink}"/>; the root keeps number 0.</summary>
+    private void BuildWalk(int[] breadthFirst, int[] firstChild, int[] nextSibling, int[] childCount, List<int> symbol, int symbols)
+    {
+        var nodes = breadthFirst.Length;
+        var number = new int[nodes];
+        for (var b = 0; b < nodes; b++)
+        {
+            number[breadthFirst[b]] = b;
+        }
+
+        _walkFirst = new int[nodes];
+        _walkCount = new int[nodes];
+        _walkRow = new int[nodes];
+        _walkOutput = new int[nodes];
+        _walkSymbol = new ushort[nodes];
+        _walkRoot = new int[symbols];
+        var rows = 0;
+        for (var n = 1; n < nodes; n++)
+        {
+            if (childCount[n] >= WalkRowChildren)
+            {
+                rows++;
+            }
+        }
+
+        _walkDense = new int[rows * DenseWidth];
+        rows = 0;
+        for (var b = 0; b < nodes; b++)
+        {
+            var node = breadthFirst[b];
+            _walkOutput[b] = _firstOutput[node];
+            _walkSymbol[b] = (ushort)symbol[node];
+            _walkCount[b] = childCount[node];
+            _walkFirst[b] = firstChild[node] >= 0 ? number[firstChild[node]] : 0;
+            _walkRow[b] = -1;
+            if (b > 0 && childCount[node] >= WalkRowChildren)
+            {
+                _walkRow[b] = rows++ * DenseWidth;
+            }
+
+            // Children were queued together, so their new numbers run on from the first.
+            for (var child = firstChild[node]; child >= 0; child = nextSibling[child])
+            {
+                if (b == 0)
+                {
+                    _walkRoot[symbol[child]] = number[child];
+                }
+                else if (_walkRow[b] >= 0 && symbol[child] < DenseWidth)
+                {
+                    _walkDense[_walkRow[b] + symbol[child]] = number[child];
+                }
             }
         }
     }
@@ -404,6 +476,81 @@ internal sealed class PatternAutomaton
                     for (var p = _firstGlue[output]; p >= 0; p = _nextGlue[p])
                     {
                         sink.OnMatch(p, end);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="ScanAligned{TSink}"/> reports without glue, found by walking the trie only from the places
+    /// a pattern may start (a word's start, a soft boundary, a character of an unsegmented script) instead of
+    /// following the automaton through every unit. The occurrences come in order of their start, not their end;
+    /// those of one start in order of their end, and those of one span in the order of the patterns.
+    /// </summary>
+    public void ScanFromStarts<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, ref TSink sink)
+        where TSink : struct, IPatternSink
+    {
+        const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
+        var symbolOf = _symbolOf;
+        var root = _walkRoot;
+        var first = _walkFirst;
+        var count = _walkCount;
+        var row = _walkRow;
+        var dense = _walkDense;
+        var output = _walkOutput;
+        var symbols = _walkSymbol;
+        var length = keys.Length;
+        for (var start = 0; start < length; start++)
+        {
+            if (start > 0 && (flags[start] & UnitFlags.Boundary) == UnitFlags.None && ((flags[start] | flags[start - 1]) & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                continue;
+            }
+
+            var node = root[symbolOf[keys[start]]];
+            var j = start;
+            while (node > 0)
+            {
+                if (output[node] >= 0)
+                {
+                    var end = j + 1;
+                    if (end == length || ((flags[end] | (flags[j] & UnitFlags.Unsegmented)) & open) != UnitFlags.None || IsPluralEnd(keys, flags, end))
+                    {
+                        for (var p = output[node]; p >= 0; p = _nextOutput[p])
+                        {
+                            sink.OnMatch(p, end);
+                        }
+                    }
+                }
+
+                if (++j == length)
+                {
+                    break;
+                }
+
+                var symbol = symbolOf[keys[j]];
+                if (symbol == 0)
+                {
+                    break;
+                }
+
+                var at = row[node];
+                if (at >= 0 && symbol < DenseWidth)
+                {
+                    node = dense[at + symbol];
+                    continue;
+                }
+
+                var child = first[node];
+                var last = child + count[node];
+                node = 0;
+                for (; child < last; child++)
+                {
+                    if (symbols[child] == symbol)
+                    {
+                        node = child;
+                        break;
                     }
                 }
             }
