@@ -96,6 +96,7 @@ public sealed class AlgorithmTests
     [InlineData(12, "abnkes1", 400, 6)]
     [InlineData(13, "ab12耐克鼎丰", 300, 4)]
     [InlineData(14, "nikeadsho", 60, 9)]
+    [InlineData(15, "ab耐克鼎丰运动鞋正品男女款新春夏秋冬季大小号红黄蓝绿白黑色长短袖衫裤帽包", 2000, 4)] // symbols beyond the first 64 are found by their symbol
     public void The_walk_from_word_starts_finds_what_the_aligned_scan_finds_without_glue(int seed, string alphabet, int patternCount, int maxLength)
     {
         var random = new Random(seed);

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Tracemark.Matching.Normalisation;
 
 namespace Tracemark.Matching.Automaton;
@@ -45,18 +47,14 @@ internal sealed class PatternAutomaton
     private readonly EdgeTable _edges;
 
     // The same trie without failure links, for walks that start only where a pattern may start
-    // (ScanFromStarts): nodes renumbered breadth first so that a node's children are neighbours, the root's
-    // children by symbol, nodes with many children a complete row for letters and digits, the rest a short
-    // list of their children's symbols read in one cache line. Far smaller than the complete rows above,
-    // which a walk from every position needs and which miss the processor's cache.
-    private const int WalkRowChildren = 5;
-    private int[] _walkRoot = [];
-    private int[] _walkFirst = [];
-    private int[] _walkCount = [];
-    private int[] _walkRow = [];
-    private int[] _walkOutput = [];
+    // (ScanFromStarts), packed so that a step reads one node of 16 bytes: nodes renumbered breadth first so
+    // that a node's children are neighbours, those with a symbol below 64 (letters, digits) first and in
+    // order of their symbol, so a bit per symbol tells whether there is such a child and the bits below it
+    // which one; rarer symbols follow, found by their symbol. The complete rows above, which a walk from
+    // every position needs, take megabytes and miss the processor's cache.
+    private const int SmallSymbols = 64;
+    private WalkNode[] _walk = [];
     private ushort[] _walkSymbol = [];
-    private int[] _walkDense = [];
 
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
@@ -216,14 +214,14 @@ internal sealed class PatternAutomaton
             }
         }
 
-        var breadthFirst = automaton.Link(firstChild, nextSibling, depth, symbol);
-        automaton.BuildWalk(breadthFirst, firstChild, nextSibling, childCount, symbol, nextSymbol);
+        automaton.Link(firstChild, nextSibling, depth, symbol);
+        automaton.BuildWalk(firstChild, nextSibling, symbol);
         automaton.Premultiply();
         return automaton;
     }
 
-    /// <summary>Failure links, output links and the complete rows of shallow states, breadth first; returns the nodes in that order.</summary>
-    private int[] Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
+    /// <summary>Failure links, output links and the complete rows of shallow states, breadth first.</summary>
+    private void Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
     {
         Array.Fill(_denseRow, -1);
         var rows = 0;
@@ -265,63 +263,44 @@ internal sealed class PatternAutomaton
                 queue[tail++] = child;
             }
         }
-
-        return queue;
     }
 
-    /// <summary>The trie renumbered breadth first for <see cref="ScanFromStarts{TSink}"/>; the root keeps number 0.</summary>
-    private void BuildWalk(int[] breadthFirst, int[] firstChild, int[] nextSibling, int[] childCount, List<int> symbol, int symbols)
+    /// <summary>The trie renumbered breadth first for <see cref="ScanFromStarts{TSink}"/>, children in order of their symbol; the root keeps number 0.</summary>
+    private void BuildWalk(int[] firstChild, int[] nextSibling, List<int> symbol)
     {
-        var nodes = breadthFirst.Length;
-        var number = new int[nodes];
-        for (var b = 0; b < nodes; b++)
-        {
-            number[breadthFirst[b]] = b;
-        }
-
-        _walkFirst = new int[nodes];
-        _walkCount = new int[nodes];
-        _walkRow = new int[nodes];
-        _walkOutput = new int[nodes];
+        var nodes = firstChild.Length;
+        var queue = new int[nodes];
+        var tail = 1;
+        _walk = new WalkNode[nodes + 1];
         _walkSymbol = new ushort[nodes];
-        _walkRoot = new int[symbols];
-        var rows = 0;
-        for (var n = 1; n < nodes; n++)
+        var children = new List<int>();
+        for (var head = 0; head < nodes; head++)
         {
-            if (childCount[n] >= WalkRowChildren)
-            {
-                rows++;
-            }
-        }
-
-        _walkDense = new int[rows * DenseWidth];
-        rows = 0;
-        for (var b = 0; b < nodes; b++)
-        {
-            var node = breadthFirst[b];
-            _walkOutput[b] = _firstOutput[node];
-            _walkSymbol[b] = (ushort)symbol[node];
-            _walkCount[b] = childCount[node];
-            _walkFirst[b] = firstChild[node] >= 0 ? number[firstChild[node]] : 0;
-            _walkRow[b] = -1;
-            if (b > 0 && childCount[node] >= WalkRowChildren)
-            {
-                _walkRow[b] = rows++ * DenseWidth;
-            }
-
-            // Children were queued together, so their new numbers run on from the first.
+            var node = queue[head];
+            children.Clear();
             for (var child = firstChild[node]; child >= 0; child = nextSibling[child])
             {
-                if (b == 0)
-                {
-                    _walkRoot[symbol[child]] = number[child];
-                }
-                else if (_walkRow[b] >= 0 && symbol[child] < DenseWidth)
-                {
-                    _walkDense[_walkRow[b] + symbol[child]] = number[child];
-                }
+                children.Add(child);
             }
+
+            children.Sort((a, b) => symbol[a].CompareTo(symbol[b]));
+            var small = 0UL;
+            _walk[head] = new WalkNode { First = tail, Output = _firstOutput[node] };
+            foreach (var child in children)
+            {
+                if (symbol[child] < SmallSymbols)
+                {
+                    small |= 1UL << symbol[child];
+                }
+
+                _walkSymbol[tail] = (ushort)symbol[child];
+                queue[tail++] = child;
+            }
+
+            _walk[head].Small = small;
         }
+
+        _walk[nodes] = new WalkNode { First = tail, Output = -1 };
     }
 
     /// <summary>
@@ -493,12 +472,7 @@ internal sealed class PatternAutomaton
     {
         const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
         var symbolOf = _symbolOf;
-        var root = _walkRoot;
-        var first = _walkFirst;
-        var count = _walkCount;
-        var row = _walkRow;
-        var dense = _walkDense;
-        var output = _walkOutput;
+        var walk = _walk;
         var symbols = _walkSymbol;
         var length = keys.Length;
         for (var start = 0; start < length; start++)
@@ -508,49 +482,50 @@ internal sealed class PatternAutomaton
                 continue;
             }
 
-            var node = root[symbolOf[keys[start]]];
-            var j = start;
-            while (node > 0)
+            var node = 0;
+            for (var j = start; j < length; j++)
             {
-                if (output[node] >= 0)
+                var symbol = symbolOf[keys[j]];
+                ref readonly var at = ref walk[node];
+                if (symbol < SmallSymbols)
+                {
+                    var bit = 1UL << symbol;
+                    if ((at.Small & bit) == 0)
+                    {
+                        break;
+                    }
+
+                    node = at.First + BitOperations.PopCount(at.Small & (bit - 1));
+                }
+                else
+                {
+                    var last = walk[node + 1].First;
+                    node = 0;
+                    for (var child = at.First + BitOperations.PopCount(at.Small); child < last; child++)
+                    {
+                        if (symbols[child] == symbol)
+                        {
+                            node = child;
+                            break;
+                        }
+                    }
+
+                    if (node == 0)
+                    {
+                        break;
+                    }
+                }
+
+                var output = walk[node].Output;
+                if (output >= 0)
                 {
                     var end = j + 1;
                     if (end == length || ((flags[end] | (flags[j] & UnitFlags.Unsegmented)) & open) != UnitFlags.None || IsPluralEnd(keys, flags, end))
                     {
-                        for (var p = output[node]; p >= 0; p = _nextOutput[p])
+                        for (var p = output; p >= 0; p = _nextOutput[p])
                         {
                             sink.OnMatch(p, end);
                         }
-                    }
-                }
-
-                if (++j == length)
-                {
-                    break;
-                }
-
-                var symbol = symbolOf[keys[j]];
-                if (symbol == 0)
-                {
-                    break;
-                }
-
-                var at = row[node];
-                if (at >= 0 && symbol < DenseWidth)
-                {
-                    node = dense[at + symbol];
-                    continue;
-                }
-
-                var child = first[node];
-                var last = child + count[node];
-                node = 0;
-                for (; child < last; child++)
-                {
-                    if (symbols[child] == symbol)
-                    {
-                        node = child;
-                        break;
                     }
                 }
             }
@@ -561,6 +536,20 @@ internal sealed class PatternAutomaton
     private static bool IsPluralEnd(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, int end) =>
         keys[end] == 's' && (end + 1 == keys.Length || (flags[end + 1] & UnitFlags.Boundary) != UnitFlags.None
             || ((flags[end + 1] | flags[end]) & UnitFlags.Unsegmented) != UnitFlags.None);
+
+    /// <summary>A node of the trie as <see cref="ScanFromStarts{TSink}"/> reads it.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct WalkNode
+    {
+        /// <summary>Bit s set: a child with symbol s (below <see cref="SmallSymbols"/>).</summary>
+        public ulong Small;
+
+        /// <summary>Number of the first child; the next node's tells where the children end.</summary>
+        public int First;
+
+        /// <summary>First pattern that ends here, or -1.</summary>
+        public int Output;
+    }
 
     /// <summary>(state, symbol) → child for states with more than one child.</summary>
     private sealed class EdgeTable
