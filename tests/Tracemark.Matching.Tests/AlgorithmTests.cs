@@ -138,6 +138,32 @@ public sealed class AlgorithmTests
     }
 
     [Theory]
+    [InlineData("Nike Air shoes, adidas's Samsung-Galaxy 7-Eleven 3M tape")]
+    [InlineData("正品耐克运动鞋 耐克nike耐克 阿迪达斯 康师傅方便面 雪碧")]
+    [InlineData("鼎泰豐 鼎泰丰 Din Tai Fung dintaifung")]
+    [InlineData("ｎｉｋｅ ＮＩＫＥｓ ｓａｍｓｕｎｇ　ＩＫＥＡ")]
+    [InlineData("Νike Аpple Магнит магнит Ѕamsung Gооgle")]
+    [InlineData("n.i.k.e n i k e a-d-i-d-a-s sam_sung wal.mart T-Mobile t mobile")]
+    [InlineData("nikeshoes buynike nike2000 4adidas iphone4 N1KE g00gle lKEA GoogIe")]
+    [InlineData("H&M e& best buy BestBuy apple pie Apple iPhone lululemon lili ario")]
+    [InlineData("耐克nike鞋Samsung三星 😀nike😀 nike\u200Bshoes")]
+    public void The_walk_from_word_starts_finds_the_marks_the_aligned_scan_finds_in_real_writing(string text)
+    {
+        var set = TestLexicon.Build().Sets[0];
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        var key = stream.Key.AsSpan(0, stream.Length);
+        var flags = stream.Flags.AsSpan(0, stream.Length);
+        var aligned = new Collect { Found = [] };
+        set.Automaton.ScanAligned(key, flags, false, ref aligned);
+        var walked = new Collect { Found = [] };
+        set.Automaton.ScanFromStarts(key, flags, ref walked);
+
+        Assert.NotEmpty(aligned.Found);
+        Assert.Equal(aligned.Found, walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - set.Patterns[f.Pattern].Length).ThenBy(f => f.Pattern));
+    }
+
+    [Theory]
     [InlineData("Nikee")]
     [InlineData("wallmart")]
     [InlineData("WALLMART")]

@@ -200,6 +200,21 @@ public sealed class ScreeningTests
     }
 
     [Fact]
+    public void Exact_only_screening_keeps_the_hits_up_to_the_cap_in_the_order_of_their_end()
+    {
+        // "air" ends before the "nike air max" around it: the capped hits are the first 10,000 by end, the
+        // 5,000th title's "air" in and its "nike air max" out.
+        var lexicon = Lexicon.Build([new Mark("nam", "Nike Air Max"), new Mark("air", "Air")]);
+        var text = "air " + string.Concat(Enumerable.Repeat("nike air max ", 6_000));
+
+        var hits = lexicon.Screen(text, ScreeningMode.ExactOnly);
+
+        Assert.Equal(10_000, hits.Count);
+        Assert.Equal(("air", 4 + (13 * 4_999) + 5), (hits[^1].MarkId, hits[^1].Start));
+        Assert.DoesNotContain(hits, h => h.Start == 4 + (13 * 4_999));
+    }
+
+    [Fact]
     public void A_megabyte_without_spaces_is_screened()
     {
         var text = new string('x', 1 << 20) + " adidas";
