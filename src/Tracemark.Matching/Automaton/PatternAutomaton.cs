@@ -50,11 +50,13 @@ internal sealed class PatternAutomaton
     // (ScanFromStarts), packed so that a step reads one node of 16 bytes: nodes renumbered breadth first so
     // that a node's children are neighbours, those with a symbol below 64 (letters, digits) first and in
     // order of their symbol, so a bit per symbol tells whether there is such a child and the bits below it
-    // which one; rarer symbols follow, found by their symbol. The complete rows above, which a walk from
-    // every position needs, take megabytes and miss the processor's cache.
+    // which one; rarer symbols follow, searched among the siblings (the root's, most of an unsegmented
+    // script's characters, are in a table by symbol). The complete rows above, which a walk from every
+    // position needs, take megabytes and miss the processor's cache.
     private const int SmallSymbols = 64;
     private WalkNode[] _walk = [];
     private ushort[] _walkSymbol = [];
+    private int[] _walkRoot = [];
 
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
@@ -215,7 +217,7 @@ internal sealed class PatternAutomaton
         }
 
         automaton.Link(firstChild, nextSibling, depth, symbol);
-        automaton.BuildWalk(firstChild, nextSibling, symbol);
+        automaton.BuildWalk(firstChild, nextSibling, symbol, nextSymbol);
         automaton.Premultiply();
         return automaton;
     }
@@ -266,13 +268,14 @@ internal sealed class PatternAutomaton
     }
 
     /// <summary>The trie renumbered breadth first for <see cref="ScanFromStarts{TSink}"/>, children in order of their symbol; the root keeps number 0.</summary>
-    private void BuildWalk(int[] firstChild, int[] nextSibling, List<int> symbol)
+    private void BuildWalk(int[] firstChild, int[] nextSibling, List<int> symbol, int symbols)
     {
         var nodes = firstChild.Length;
         var queue = new int[nodes];
         var tail = 1;
         _walk = new WalkNode[nodes + 1];
         _walkSymbol = new ushort[nodes];
+        _walkRoot = new int[symbols];
         var children = new List<int>();
         for (var head = 0; head < nodes; head++)
         {
@@ -291,6 +294,11 @@ internal sealed class PatternAutomaton
                 if (symbol[child] < SmallSymbols)
                 {
                     small |= 1UL << symbol[child];
+                }
+
+                if (head == 0)
+                {
+                    _walkRoot[symbol[child]] = tail;
                 }
 
                 _walkSymbol[tail] = (ushort)symbol[child];
@@ -472,6 +480,7 @@ internal sealed class PatternAutomaton
     {
         const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
         var symbolOf = _symbolOf;
+        var root = _walkRoot;
         var walk = _walk;
         var symbols = _walkSymbol;
         var length = keys.Length;
@@ -496,6 +505,15 @@ internal sealed class PatternAutomaton
                     }
 
                     node = at.First + BitOperations.PopCount(at.Small & (bit - 1));
+                }
+                else if (node == 0)
+                {
+                    // The root has a child for most characters of unsegmented scripts: looked up, not searched.
+                    node = root[symbol];
+                    if (node == 0)
+                    {
+                        break;
+                    }
                 }
                 else
                 {
