@@ -11,6 +11,8 @@ namespace Tracemark.Matching;
 /// </summary>
 public sealed class Lexicon
 {
+    private static long _lastId;
+
     private readonly Mark[] _baseMarks;
     private readonly Mark[] _overlayMarks;
     private readonly Dictionary<string, int> _baseIndex;
@@ -45,6 +47,9 @@ public sealed class Lexicon
 
         MarkCount = baseMarks.Length - hidden + overlayMarks.Length;
     }
+
+    /// <summary>Tells this lexicon from every other in this process: what a thread learnt screening with one is not used with another.</summary>
+    internal long Id { get; } = Interlocked.Increment(ref _lastId);
 
     /// <summary>Marks that screening finds.</summary>
     public int MarkCount { get; }

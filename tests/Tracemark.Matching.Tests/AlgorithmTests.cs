@@ -92,6 +92,78 @@ public sealed class AlgorithmTests
     }
 
     [Theory]
+    [InlineData(11, "abcdefghijklmnopqrstuvwxyz0123456789", 3000, 7)]
+    [InlineData(12, "abnkes1", 400, 6)]
+    [InlineData(13, "ab12耐克鼎丰", 300, 4)]
+    [InlineData(14, "nikeadsho", 60, 9)]
+    [InlineData(15, "ab耐克鼎丰运动鞋正品男女款新春夏秋冬季大小号红黄蓝绿白黑色长短袖衫裤帽包", 2000, 4)] // symbols beyond the first 64 are found by their symbol
+    public void The_walk_from_word_starts_finds_what_the_aligned_scan_finds_without_glue(int seed, string alphabet, int patternCount, int maxLength)
+    {
+        var random = new Random(seed);
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
+        patterns.Add(patterns[0]); // a pattern twice: both are reported, in order
+        patterns.Add("s");
+        var keys = string.Concat(patterns).ToCharArray();
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count);
+        string[] separators = [" ", " ", " ", ".", "-", "\u3000", ", ", "'"];
+        var stream = new TextStream();
+        var found = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            // Words of the alphabet (digits next to letters make soft boundaries, Chinese its own words),
+            // sometimes a pattern as it is, between various separators.
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 30)).Select(_ =>
+                (random.Next(3) == 0 ? patterns[random.Next(patterns.Count)] : Word(random.Next(1, 9))) + separators[random.Next(separators.Length)]));
+            Scanner.Normalise(text, stream);
+            var key = stream.Key.AsSpan(0, stream.Length);
+            var flags = stream.Flags.AsSpan(0, stream.Length);
+            var aligned = new Collect { Found = [] };
+            automaton.ScanAligned(key, flags, false, ref aligned);
+            var walked = new Collect { Found = [] };
+            automaton.ScanFromStarts(key, flags, ref walked);
+
+            var inAutomatonOrder = walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - patterns[f.Pattern].Length).ThenBy(f => f.Pattern);
+            Assert.Equal(aligned.Found, inAutomatonOrder);
+            found += aligned.Found.Count;
+        }
+
+        Assert.True(found > 100, $"only {found} occurrences: the texts do not exercise the walk");
+    }
+
+    [Theory]
+    [InlineData("Nike Air shoes, adidas's Samsung-Galaxy 7-Eleven 3M tape")]
+    [InlineData("正品耐克运动鞋 耐克nike耐克 阿迪达斯 康师傅方便面 雪碧")]
+    [InlineData("鼎泰豐 鼎泰丰 Din Tai Fung dintaifung")]
+    [InlineData("ｎｉｋｅ ＮＩＫＥｓ ｓａｍｓｕｎｇ　ＩＫＥＡ")]
+    [InlineData("Νike Аpple Магнит магнит Ѕamsung Gооgle")]
+    [InlineData("n.i.k.e n i k e a-d-i-d-a-s sam_sung wal.mart T-Mobile t mobile")]
+    [InlineData("nikeshoes buynike nike2000 4adidas iphone4 N1KE g00gle lKEA GoogIe")]
+    [InlineData("H&M e& best buy BestBuy apple pie Apple iPhone lululemon lili ario")]
+    [InlineData("耐克nike鞋Samsung三星 😀nike😀 nike\u200Bshoes")]
+    public void The_walk_from_word_starts_finds_the_marks_the_aligned_scan_finds_in_real_writing(string text)
+    {
+        var set = TestLexicon.Build().Sets[0];
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        var key = stream.Key.AsSpan(0, stream.Length);
+        var flags = stream.Flags.AsSpan(0, stream.Length);
+        var aligned = new Collect { Found = [] };
+        set.Automaton.ScanAligned(key, flags, false, ref aligned);
+        var walked = new Collect { Found = [] };
+        set.Automaton.ScanFromStarts(key, flags, ref walked);
+
+        Assert.NotEmpty(aligned.Found);
+        Assert.Equal(aligned.Found, walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - set.Patterns[f.Pattern].Length).ThenBy(f => f.Pattern));
+    }
+
+    [Theory]
     [InlineData("Nikee")]
     [InlineData("wallmart")]
     [InlineData("WALLMART")]

@@ -200,6 +200,21 @@ public sealed class ScreeningTests
     }
 
     [Fact]
+    public void Exact_only_screening_keeps_the_hits_up_to_the_cap_in_the_order_of_their_end()
+    {
+        // "air" ends before the "nike air max" around it: the capped hits are the first 10,000 by end, the
+        // 5,000th title's "air" in and its "nike air max" out.
+        var lexicon = Lexicon.Build([new Mark("nam", "Nike Air Max"), new Mark("air", "Air")]);
+        var text = "air " + string.Concat(Enumerable.Repeat("nike air max ", 6_000));
+
+        var hits = lexicon.Screen(text, ScreeningMode.ExactOnly);
+
+        Assert.Equal(10_000, hits.Count);
+        Assert.Equal(("air", 4 + (13 * 4_999) + 5), (hits[^1].MarkId, hits[^1].Start));
+        Assert.DoesNotContain(hits, h => h.Start == 4 + (13 * 4_999));
+    }
+
+    [Fact]
     public void A_megabyte_without_spaces_is_screened()
     {
         var text = new string('x', 1 << 20) + " adidas";
@@ -221,6 +236,31 @@ public sealed class ScreeningTests
         for (var i = 0; i < results.Length; i++)
         {
             Assert.Equal(expected[i % texts.Length], results[i]);
+        }
+    }
+
+    [Theory]
+    // A thread remembers what words were (ordinary, a mark's word): what it learnt with one lexicon must not
+    // answer for another, whose word list or marks differ.
+    [InlineData("walmert deals", "walmert")]
+    [InlineData("adidsa originals", "adidsa")]
+    [InlineData("samsumg 耐克 galaxy", "samsumg")]
+    [InlineData("ｗａｌｍｅｒｔ deals", "walmert")]
+    [InlineData("正品 walmrt 运动鞋", "walmrt")]
+    public void A_word_remembered_with_one_lexicon_is_looked_up_again_with_another(string text, string word)
+    {
+        var plain = TestLexicon.Shared;
+        var knowing = Lexicon.Build(TestLexicon.Marks, RiskTerms.Default, WordList.FromWords([.. TestLexicon.Words, word]));
+        var changed = plain.WithChanges([new Mark("other", "Walmert", "Adidsa", "Samsumg", "Walmrt")], []);
+        var expected = new[] { plain, knowing, changed }.Select(l => Describe(l.Screen(text))).ToArray();
+        Assert.Contains(":Lookalike:", expected[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(":Lookalike:", expected[1], StringComparison.Ordinal);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expected[0], Describe(plain.Screen(text)));
+            Assert.Equal(expected[1], Describe(knowing.Screen(text)));
+            Assert.Equal(expected[2], Describe(changed.Screen(text)));
         }
     }
 

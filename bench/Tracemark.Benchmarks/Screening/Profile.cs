@@ -64,6 +64,17 @@ internal static class Profile
 
                 return counter.Matches;
             }),
+            ("normalise+walk", () =>
+            {
+                var counter = default(Counter);
+                foreach (var line in lines)
+                {
+                    Scanner.Normalise(line, stream);
+                    set.Automaton.ScanFromStarts(stream.Key.AsSpan(0, stream.Length), stream.Flags.AsSpan(0, stream.Length), ref counter);
+                }
+
+                return counter.Matches;
+            }),
             ("screen exact-only", () => Screen(ScreeningMode.ExactOnly)),
             ("screen full", () => Screen(ScreeningMode.Full)),
         };

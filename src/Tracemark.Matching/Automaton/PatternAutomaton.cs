@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Tracemark.Matching.Normalisation;
 
 namespace Tracemark.Matching.Automaton;
@@ -43,6 +45,18 @@ internal sealed class PatternAutomaton
     private bool _premultiplied;
     private readonly int[] _dense;
     private readonly EdgeTable _edges;
+
+    // The same trie without failure links, for walks that start only where a pattern may start
+    // (ScanFromStarts), packed so that a step reads one node of 16 bytes: nodes renumbered breadth first so
+    // that a node's children are neighbours, those with a symbol below 64 (letters, digits) first and in
+    // order of their symbol, so a bit per symbol tells whether there is such a child and the bits below it
+    // which one; rarer symbols follow, searched among the siblings (the root's, most of an unsegmented
+    // script's characters, are in a table by symbol). The complete rows above, which a walk from every
+    // position needs, take megabytes and miss the processor's cache.
+    private const int SmallSymbols = 64;
+    private WalkNode[] _walk = [];
+    private ushort[] _walkSymbol = [];
+    private int[] _walkRoot = [];
 
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
@@ -203,6 +217,7 @@ internal sealed class PatternAutomaton
         }
 
         automaton.Link(firstChild, nextSibling, depth, symbol);
+        automaton.BuildWalk(firstChild, nextSibling, symbol, nextSymbol);
         automaton.Premultiply();
         return automaton;
     }
@@ -250,6 +265,50 @@ internal sealed class PatternAutomaton
                 queue[tail++] = child;
             }
         }
+    }
+
+    /// <summary>The trie renumbered breadth first for <see cref="ScanFromStarts{TSink}"/>, children in order of their symbol; the root keeps number 0.</summary>
+    private void BuildWalk(int[] firstChild, int[] nextSibling, List<int> symbol, int symbols)
+    {
+        var nodes = firstChild.Length;
+        var queue = new int[nodes];
+        var tail = 1;
+        _walk = new WalkNode[nodes + 1];
+        _walkSymbol = new ushort[nodes];
+        _walkRoot = new int[symbols];
+        var children = new List<int>();
+        for (var head = 0; head < nodes; head++)
+        {
+            var node = queue[head];
+            children.Clear();
+            for (var child = firstChild[node]; child >= 0; child = nextSibling[child])
+            {
+                children.Add(child);
+            }
+
+            children.Sort((a, b) => symbol[a].CompareTo(symbol[b]));
+            var small = 0UL;
+            _walk[head] = new WalkNode { First = tail, Output = _firstOutput[node] };
+            foreach (var child in children)
+            {
+                if (symbol[child] < SmallSymbols)
+                {
+                    small |= 1UL << symbol[child];
+                }
+
+                if (head == 0)
+                {
+                    _walkRoot[symbol[child]] = tail;
+                }
+
+                _walkSymbol[tail] = (ushort)symbol[child];
+                queue[tail++] = child;
+            }
+
+            _walk[head].Small = small;
+        }
+
+        _walk[nodes] = new WalkNode { First = tail, Output = -1 };
     }
 
     /// <summary>
@@ -410,10 +469,105 @@ internal sealed class PatternAutomaton
         }
     }
 
+    /// <summary>
+    /// What <see cref="ScanAligned{TSink}"/> reports without glue, found by walking the trie only from the places
+    /// a pattern may start (a word's start, a soft boundary, a character of an unsegmented script) instead of
+    /// following the automaton through every unit. The occurrences come in order of their start, not their end;
+    /// those of one start in order of their end, and those of one span in the order of the patterns.
+    /// </summary>
+    public void ScanFromStarts<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, ref TSink sink)
+        where TSink : struct, IPatternSink
+    {
+        const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
+        var symbolOf = _symbolOf;
+        var root = _walkRoot;
+        var walk = _walk;
+        var symbols = _walkSymbol;
+        var length = keys.Length;
+        for (var start = 0; start < length; start++)
+        {
+            if (start > 0 && (flags[start] & UnitFlags.Boundary) == UnitFlags.None && ((flags[start] | flags[start - 1]) & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                continue;
+            }
+
+            var node = 0;
+            for (var j = start; j < length; j++)
+            {
+                var symbol = symbolOf[keys[j]];
+                ref readonly var at = ref walk[node];
+                if (symbol < SmallSymbols)
+                {
+                    var bit = 1UL << symbol;
+                    if ((at.Small & bit) == 0)
+                    {
+                        break;
+                    }
+
+                    node = at.First + BitOperations.PopCount(at.Small & (bit - 1));
+                }
+                else if (node == 0)
+                {
+                    // The root has a child for most characters of unsegmented scripts: looked up, not searched.
+                    node = root[symbol];
+                    if (node == 0)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    var last = walk[node + 1].First;
+                    node = 0;
+                    for (var child = at.First + BitOperations.PopCount(at.Small); child < last; child++)
+                    {
+                        if (symbols[child] == symbol)
+                        {
+                            node = child;
+                            break;
+                        }
+                    }
+
+                    if (node == 0)
+                    {
+                        break;
+                    }
+                }
+
+                var output = walk[node].Output;
+                if (output >= 0)
+                {
+                    var end = j + 1;
+                    if (end == length || ((flags[end] | (flags[j] & UnitFlags.Unsegmented)) & open) != UnitFlags.None || IsPluralEnd(keys, flags, end))
+                    {
+                        for (var p = output; p >= 0; p = _nextOutput[p])
+                        {
+                            sink.OnMatch(p, end);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>A plural or possessive s ends the word right after <paramref name="end"/>: "nikes".</summary>
     private static bool IsPluralEnd(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, int end) =>
         keys[end] == 's' && (end + 1 == keys.Length || (flags[end + 1] & UnitFlags.Boundary) != UnitFlags.None
             || ((flags[end + 1] | flags[end]) & UnitFlags.Unsegmented) != UnitFlags.None);
+
+    /// <summary>A node of the trie as <see cref="ScanFromStarts{TSink}"/> reads it.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct WalkNode
+    {
+        /// <summary>Bit s set: a child with symbol s (below <see cref="SmallSymbols"/>).</summary>
+        public ulong Small;
+
+        /// <summary>Number of the first child; the next node's tells where the children end.</summary>
+        public int First;
+
+        /// <summary>First pattern that ends here, or -1.</summary>
+        public int Output;
+    }
 
     /// <summary>(state, symbol) → child for states with more than one child.</summary>
     private sealed class EdgeTable

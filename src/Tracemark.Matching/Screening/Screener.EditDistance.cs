@@ -25,6 +25,7 @@ internal sealed partial class Screener
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
     private readonly List<Word> _words = [];
+    private readonly KnownWords _knownWords = new();
     private readonly List<int> _found = [];
     private char[] _letters = new char[256];
     private int[] _letterUnit = new int[256];
@@ -207,21 +208,31 @@ internal sealed partial class Screener
             {
                 var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
                 var hash = FoldedWords.Hash(folded);
-                if (_lexicon.Words.TryGetFolded(folded, hash, out var common))
-                {
-                    known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
-                }
-
-                if (IsMarkWord(folded, hash))
-                {
-                    known |= Knowledge.MarkWord;
-                }
+                known = _knownWords.TryGet(folded, hash, out var cached) ? cached : LookUp(folded, hash);
             }
 
             word.Known = known;
         }
 
         return word.Known;
+    }
+
+    /// <summary>What a folded word of letters is, from the word list and the marks' words.</summary>
+    private Knowledge LookUp(ReadOnlySpan<char> folded, ulong hash)
+    {
+        var known = Knowledge.LookedUp;
+        if (_lexicon.Words.TryGetFolded(folded, hash, out var common))
+        {
+            known |= common ? Knowledge.Ordinary | Knowledge.Common : Knowledge.Ordinary;
+        }
+
+        if (IsMarkWord(folded, hash))
+        {
+            known |= Knowledge.MarkWord;
+        }
+
+        _knownWords.Set(folded, hash, known);
+        return known;
     }
 
     /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>

@@ -51,16 +51,39 @@ internal sealed partial class Screener
     {
         _lexicon = lexicon;
         _mode = mode;
+        _knownWords.UseFor(lexicon.Id);
         Scanner.Normalise(text, _stream);
         if (_stream.Length == 0)
         {
             return;
         }
 
+        var keys = _stream.Key.AsSpan(0, _stream.Length);
+        var flags = _stream.Flags.AsSpan(0, _stream.Length);
         foreach (var set in lexicon.Sets)
         {
             var sink = new Sink(this, set);
-            set.Automaton.ScanAligned(_stream.Key.AsSpan(0, _stream.Length), _stream.Flags.AsSpan(0, _stream.Length), mode == ScreeningMode.Full, ref sink);
+            if (mode == ScreeningMode.Full)
+            {
+                set.Automaton.ScanAligned(keys, flags, glue: true, ref sink);
+                continue;
+            }
+
+            // Without glue nothing starts inside a word: the trie is walked from word starts only. It finds the
+            // same occurrences in another order, put back in the automaton's before anything depends on it.
+            var candidates = _candidates.Count;
+            var exclusions = _exclusions.Count;
+            set.Automaton.ScanFromStarts(keys, flags, ref sink);
+            if (_candidates.Count < MaxHits)
+            {
+                InAutomatonOrder(CollectionsMarshal.AsSpan(_candidates)[candidates..]);
+                continue;
+            }
+
+            // The cap was reached: which occurrences it kept depends on the order, so the automaton's is replayed.
+            _candidates.RemoveRange(candidates, _candidates.Count - candidates);
+            _exclusions.RemoveRange(exclusions, _exclusions.Count - exclusions);
+            set.Automaton.ScanAligned(keys, flags, glue: false, ref sink);
         }
 
         if (mode == ScreeningMode.Full)
@@ -70,6 +93,29 @@ internal sealed partial class Screener
 
         Settle();
         Emit(text, hits);
+    }
+
+    /// <summary>
+    /// Sorts candidates found walking from word starts into the order the automaton reports them: by end, then
+    /// start, then pattern. There are few per text and they come nearly in that order.
+    /// </summary>
+    private static void InAutomatonOrder(Span<Candidate> candidates)
+    {
+        for (var i = 1; i < candidates.Length; i++)
+        {
+            var item = candidates[i];
+            var k = i - 1;
+            while (k >= 0 && Follows(candidates[k], item))
+            {
+                candidates[k + 1] = candidates[k];
+                k--;
+            }
+
+            candidates[k + 1] = item;
+        }
+
+        static bool Follows(in Candidate a, in Candidate b) =>
+            a.Last != b.Last ? a.Last > b.Last : a.First != b.First ? a.First > b.First : a.Pattern > b.Pattern;
     }
 
     private void Release()
