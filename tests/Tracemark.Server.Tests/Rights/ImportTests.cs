@@ -236,6 +236,52 @@ public sealed class ImportTests(TracemarkFactory factory) : IClassFixture<Tracem
         Assert.Equal("90031999", found.GetProperty("items")[0].GetProperty("number").GetString());
     }
 
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public async Task Every_column_is_stored_as_the_file_gives_it(string format)
+    {
+        // The import writes rows in PostgreSQL's binary format itself: a wrong date epoch, array layout or text
+        // encoding would store other values than the file's without any error.
+        var holder = await OrgAsync(factory, OrganisationKind.RightsHolder);
+        var number = format == "csv" ? "47100001" : "47100002";
+        var content = format == "csv"
+            ? new StringContent(
+                string.Join(',', RightImporterColumns) + "\n" +
+                $"trademark,combined,CN,{number},A-2019-77,Quillmere Ünïcode,羽湖,\"Quillmere Kids;クイルミア\",3;25;45,\"Clothing, footwear\",1999-12-31,2000-01-01,2030-02-28,registered,,,,Blue quill on a lake 蓝羽,organisation\n",
+                Encoding.UTF8,
+                "text/csv")
+            : new StringContent(
+                $$"""[{ "type": "trademark", "form": "combined", "jurisdiction": "CN", "number": "{{number}}", "applicationNumber": "A-2019-77", "name": "Quillmere Ünïcode", "nameZh": "羽湖", "otherNames": ["Quillmere Kids", "クイルミア"], "classes": [3, 25, 45], "goods": "Clothing, footwear", "filed": "1999-12-31", "registered": "2000-01-01", "expires": "2030-02-28", "status": "registered", "description": "Blue quill on a lake 蓝羽", "distribution": "organisation" }]""",
+                Encoding.UTF8,
+                "application/json");
+
+        var report = await ImportAsync(holder.Client, content);
+
+        Assert.Equal(1, report.GetProperty("created").GetInt32());
+        var right = (await GetAsync(holder.Client, $"/api/v1/rights?number={number}")).GetProperty("items")[0];
+        Assert.Equal("trademark", right.GetProperty("type").GetString());
+        Assert.Equal("combined", right.GetProperty("form").GetString());
+        Assert.Equal("CN", right.GetProperty("jurisdiction").GetString());
+        Assert.Equal("A-2019-77", right.GetProperty("applicationNumber").GetString());
+        Assert.Equal("Quillmere Ünïcode", right.GetProperty("name").GetString());
+        Assert.Equal("羽湖", right.GetProperty("nameZh").GetString());
+        Assert.Equal(["Quillmere Kids", "クイルミア"], right.GetProperty("otherNames").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal([3, 25, 45], right.GetProperty("classes").EnumerateArray().Select(c => c.GetInt32()));
+        Assert.Equal("Clothing, footwear", right.GetProperty("goods").GetString());
+        Assert.Equal("1999-12-31", right.GetProperty("filed").GetString());
+        Assert.Equal("2000-01-01", right.GetProperty("registered").GetString());
+        Assert.Equal("2030-02-28", right.GetProperty("expires").GetString());
+        Assert.Equal("registered", right.GetProperty("status").GetString());
+        Assert.Equal("Blue quill on a lake 蓝羽", right.GetProperty("description").GetString());
+        Assert.Equal("organisation", right.GetProperty("distribution").GetString());
+        Assert.False(right.TryGetProperty("area", out var area) && area.ValueKind != JsonValueKind.Null, "an empty cell is stored as no value");
+        var byOtherName = await GetAsync(holder.Client, "/api/v1/rights?q=" + Uri.EscapeDataString("クイルミア"));
+        Assert.Equal(number, byOtherName.GetProperty("items")[0].GetProperty("number").GetString());
+    }
+
+    private static readonly string[] RightImporterColumns = Tracemark.Server.Rights.Import.RightImporter.CsvColumns.ToArray();
+
     [Fact]
     public async Task A_large_import_refused_by_a_row_in_its_last_chunk_leaves_no_right_and_no_name_to_find()
     {

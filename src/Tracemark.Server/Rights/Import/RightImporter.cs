@@ -6,7 +6,6 @@ using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Localization;
 using Npgsql;
-using NpgsqlTypes;
 using Tracemark.Core.Errors;
 using Tracemark.Core.Rights;
 using Tracemark.Core.Sharing;
@@ -127,6 +126,8 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         description, distribution
         """;
 
+    private static readonly short StagingFields = (short)StagingColumns.Split(',').Length;
+
     private static readonly string ChunkColumns = string.Join(", ", StagingColumns.Split(',').Select(c => "c." + c.Trim()));
 
     /// <summary>What the staging table keeps of a row that created its right.</summary>
@@ -139,6 +140,15 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
 
     /// <summary>Rows per chunk sent to the database while the file is read (<see cref="StageAsync"/>).</summary>
     private const int ChunkRows = 50_000;
+
+    /// <summary>A chunk's first allocation: about what 50,000 rows of names, numbers and dates take.</summary>
+    private const int ChunkBytes = 8 << 20;
+
+    /// <summary>
+    /// Chunks between merges of the name index beside the import (<see cref="MergeElsewhereAsync"/>): merging
+    /// after every chunk cost more CPU in all than it saved, since each merge walks the growing index again.
+    /// </summary>
+    private const int MergeEveryChunks = 4;
 
     /// <summary>Imports as the current request's caller.</summary>
     public Task<ImportReport> ImportAsync(Stream body, ImportFormat format, string? charset, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken cancellationToken) =>
@@ -302,16 +312,28 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         DbTx tx, IAsyncEnumerable<(int Line, Staged Row)> rows, Run run, Writing writing, Func<CancellationToken, Task> mergeElsewhere, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Room for a chunk and more, so that reading goes on while the database creates the previous chunk.
-        var channel = Channel.CreateBounded<(int Line, Staged Row)>(new BoundedChannelOptions(ChunkRows + (ChunkRows / 2)) { SingleReader = true, SingleWriter = true });
+        // The reading thread turns rows into COPY bytes itself, a chunk at a time; one chunk waits while the
+        // database creates the previous one, so reading goes on meanwhile.
+        var channel = Channel.CreateBounded<CopyBuffer>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(
             async () =>
             {
                 try
                 {
-                    await foreach (var row in rows.WithCancellation(stop.Token))
+                    var chunk = new CopyBuffer(ChunkBytes);
+                    await foreach (var (line, staged) in rows.WithCancellation(stop.Token))
                     {
-                        await channel.Writer.WriteAsync(row, stop.Token);
+                        WriteStaging(chunk, line, staged);
+                        if (chunk.Rows == ChunkRows)
+                        {
+                            await channel.Writer.WriteAsync(chunk, stop.Token);
+                            chunk = new CopyBuffer(ChunkBytes);
+                        }
+                    }
+
+                    if (chunk.Rows > 0)
+                    {
+                        await channel.Writer.WriteAsync(chunk, stop.Token);
                     }
 
                     channel.Writer.Complete();
@@ -324,41 +346,23 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
             },
             stop.Token);
         Exception? failure = null;
-        NpgsqlBinaryImporter? copy = null;
         try
         {
-            var inChunk = 0;
-            await foreach (var (line, staged) in channel.Reader.ReadAllAsync(cancellationToken))
+            var chunks = 0;
+            await foreach (var chunk in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                copy ??= await tx.Connection.BeginBinaryImportAsync($"COPY rights_chunk ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                WriteStaging(copy, line, staged);
-                if (++inChunk == ChunkRows)
+                await CopyAsync(tx, chunk, cancellationToken);
+                await EndChunkAsync(tx, chunk.Rows, run, writing, cancellationToken);
+                if (writing.Bulk && ++chunks % MergeEveryChunks == 0 && writing.Merging is not { IsCompleted: false })
                 {
-                    await EndChunkAsync(tx, copy, inChunk, run, writing, cancellationToken);
-                    copy = null;
-                    inChunk = 0;
-                    if (writing.Bulk && writing.Merging is not { IsCompleted: false })
-                    {
-                        writing.Merging = mergeElsewhere(stop.Token);
-                    }
+                    writing.Merging = mergeElsewhere(stop.Token);
                 }
-            }
-
-            if (copy is not null)
-            {
-                await EndChunkAsync(tx, copy, inChunk, run, writing, cancellationToken);
-                copy = null;
             }
         }
         catch (Exception ex)
         {
             failure = ex;
             await stop.CancelAsync();
-            if (copy is not null)
-            {
-                // Disposing an unfinished COPY cancels it, which leaves the connection usable for the rollback.
-                await copy.DisposeAsync();
-            }
         }
 
         if (writing.Merging is { } merging)
@@ -383,14 +387,32 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
         }
     }
 
+    /// <summary>Sends a chunk's rows to the chunk table in one COPY; a failure cancels the COPY, which leaves the connection usable for the rollback.</summary>
+    private static async Task CopyAsync(DbTx tx, CopyBuffer chunk, CancellationToken cancellationToken)
+    {
+        var raw = await tx.Connection.BeginRawBinaryCopyAsync($"COPY rights_chunk ({StagingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        try
+        {
+            await raw.WriteAsync(CopyBuffer.Header.ToArray(), cancellationToken);
+            await raw.WriteAsync(chunk.Tuples, cancellationToken);
+            await raw.WriteAsync(CopyBuffer.Trailer.ToArray(), cancellationToken);
+        }
+        catch
+        {
+            await raw.CancelAsync();
+            await raw.DisposeAsync();
+            throw;
+        }
+
+        await raw.DisposeAsync();
+    }
+
     /// <summary>
     /// Ends a chunk's COPY, creates the rights of its new numbers (unless the file is already known to be
     /// refused) and moves the chunk into the staging table, each row marked with whether it created its right.
     /// </summary>
-    private static async Task EndChunkAsync(DbTx tx, NpgsqlBinaryImporter copy, int rows, Run run, Writing writing, CancellationToken cancellationToken)
+    private static async Task EndChunkAsync(DbTx tx, int rows, Run run, Writing writing, CancellationToken cancellationToken)
     {
-        await copy.CompleteAsync(cancellationToken);
-        await copy.DisposeAsync();
         if (writing.SkipInvalid || !run.AnyInvalid)
         {
             if (rows >= BulkRows)
@@ -689,61 +711,38 @@ public sealed class RightImporter(Db db, TimeProvider clock, IStringLocalizer<Er
     /// buffer goes to the socket, so an awaited write per field (28 per row) would cost a state machine each
     /// and almost never wait; this runs on the copying thread, which has nothing else to do meanwhile.
     /// </summary>
-    private static void WriteStaging(NpgsqlBinaryImporter copy, int line, Staged row)
+    /// <summary>One staged row in the order of <see cref="StagingColumns"/>.</summary>
+    private static void WriteStaging(CopyBuffer copy, int line, Staged row)
     {
         var c = row.Content;
-        copy.StartRow();
-        copy.Write(line, NpgsqlDbType.Integer);
-        copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
-        copy.Write(c.Type.ToWire(), NpgsqlDbType.Text);
-        Text(copy, c.Form?.ToWire());
-        copy.Write(row.FormGiven, NpgsqlDbType.Boolean);
-        copy.Write(c.Jurisdiction, NpgsqlDbType.Text);
-        copy.Write(c.Number!, NpgsqlDbType.Text);
-        copy.Write(c.NumberKey!, NpgsqlDbType.Text);
-        Text(copy, c.ApplicationNumber);
-        copy.Write(c.Name, NpgsqlDbType.Text);
-        Text(copy, c.NameZh);
-        copy.Write(c.OtherNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        copy.Write(row.NameFolded, NpgsqlDbType.Text);
-        Text(copy, row.NameZhFolded);
-        Text(copy, row.OtherNamesFolded);
-        copy.Write(c.Classes.Select(x => (short)x).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint);
-        Text(copy, c.Goods);
-        Date(copy, c.Filed);
-        Date(copy, c.Registered);
-        Date(copy, c.Expires);
-        copy.Write(c.Status.ToWire(), NpgsqlDbType.Text);
-        copy.Write(row.StatusGiven, NpgsqlDbType.Boolean);
-        Text(copy, c.Area);
-        Text(copy, c.Product);
-        Text(copy, c.Species);
-        Text(copy, c.Description);
-        Text(copy, row.Distribution?.ToWire());
-    }
-
-    private static void Text(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static void Date(NpgsqlBinaryImporter copy, DateOnly? value)
-    {
-        if (value is { } date)
-        {
-            copy.Write(date, NpgsqlDbType.Date);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
+        copy.StartRow(StagingFields);
+        copy.Integer(line);
+        copy.Uuid(Guid.CreateVersion7());
+        copy.Text(c.Type.ToWire());
+        copy.Text(c.Form?.ToWire());
+        copy.Boolean(row.FormGiven);
+        copy.Text(c.Jurisdiction);
+        copy.Text(c.Number!);
+        copy.Text(c.NumberKey!);
+        copy.Text(c.ApplicationNumber);
+        copy.Text(c.Name);
+        copy.Text(c.NameZh);
+        copy.TextArray(c.OtherNames);
+        copy.Text(row.NameFolded);
+        copy.Text(row.NameZhFolded);
+        copy.Text(row.OtherNamesFolded);
+        copy.SmallIntArray(c.Classes);
+        copy.Text(c.Goods);
+        copy.Date(c.Filed);
+        copy.Date(c.Registered);
+        copy.Date(c.Expires);
+        copy.Text(c.Status.ToWire());
+        copy.Boolean(row.StatusGiven);
+        copy.Text(c.Area);
+        copy.Text(c.Product);
+        copy.Text(c.Species);
+        copy.Text(c.Description);
+        copy.Text(row.Distribution?.ToWire());
     }
 
     /// <summary>The checks a row cannot make alone: the same number twice in the file, a number another holder recorded, a change the recorded right refuses.</summary>
