@@ -104,10 +104,10 @@ static async Task<int> SearchAsync(string url, string key, string file, int quer
             $"{kind,-22} {times.Count,6} {P(0.50),8:F1} {P(0.95),8:F1} {P(0.99),8:F1} {times[^1],8:F1} {100.0 * hits / times.Count,15:F1}%"));
     }
 
-    // Every query's time, for looking into the tail: BENCH_TIMES=file.tsv.
+    // Every query's time, for looking into the tail: BENCH_TIMES=file.tsv (the run with facets writes file.tsv.facets).
     if (Environment.GetEnvironmentVariable("BENCH_TIMES") is { Length: > 0 } timesFile)
     {
-        await File.WriteAllLinesAsync(timesFile, slowest.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Ms:F1}\t{s.Kind}\t{s.Query}")));
+        await File.WriteAllLinesAsync(facets ? timesFile + ".facets" : timesFile, slowest.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Ms:F1}\t{s.Kind}\t{s.Query}")));
     }
 
     Console.WriteLine("slowest: " + string.Join("; ", slowest.OrderByDescending(s => s.Ms).Take(12).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Query} ({s.Kind}) {s.Ms:F0} ms"))));
