@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-20}
 sweep_notices=${2:-1000000}
-port=5193
+port=${BENCH_PORT:-5193} # BENCH_PORT: another port, so two runs can share the machine
 work=$(mktemp -d /tmp/tracemark-load.XXXXXX)
 chmod 755 "$work"
 export TRACEMARK_DATA="$work/data" TRACEMARK_URLS="http://127.0.0.1:$port"
