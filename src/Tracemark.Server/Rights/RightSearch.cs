@@ -132,12 +132,12 @@ public sealed class RightSearch(Db db)
         await using var tx = await db.BeginAsync(cancellationToken);
         var words = parameters.Get<string[]>("words");
         var pass = cursor?.Pass ?? Pass.EveryWordClose;
-        List<RightView> items;
+        (List<RightView> Items, List<FacetRow>? Facets) found;
         while (true)
         {
             await UseThresholdAsync(tx, Threshold(pass), cancellationToken);
-            items = await PageAsync(tx, Where(pass, words.Length), parameters, cancellationToken);
-            if (cursor is not null || items.Count > 0 || NextPass(pass, words.Length) is not { } next)
+            found = await PageAsync(tx, Where(pass, words.Length), parameters, facets, cancellationToken);
+            if (cursor is not null || found.Items.Count > 0 || NextPass(pass, words.Length) is not { } next)
             {
                 break;
             }
@@ -145,8 +145,15 @@ public sealed class RightSearch(Db db)
             pass = next;
         }
 
-        var page = Paging.Build(items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(int)pass}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
-        var result = new RightSearchPage(page.Items, page.NextCursor, facets ? await FacetsAsync(tx, Where(pass, words.Length), parameters, cancellationToken) : null);
+        var page = Paging.Build(found.Items, take, r => string.Create(CultureInfo.InvariantCulture, $"{(int)pass}|{(r.Score ?? 0).ToString("R", CultureInfo.InvariantCulture)}|{r.Id}"));
+        RightFacets? facetCounts = null;
+        if (facets)
+        {
+            // A page past the last match has no row to carry the counts: count them on their own then.
+            facetCounts = await FacetsAsync(tx, found.Facets ?? await FacetRowsAsync(tx, Where(pass, words.Length), parameters, cancellationToken), cancellationToken);
+        }
+
+        var result = new RightSearchPage(page.Items, page.NextCursor, facetCounts);
 
         var restricted = page.Items.Where(r => r.Distribution != Distribution.Public).Select(r => r.Id).ToList();
         if (restricted.Count > 0)
@@ -160,31 +167,53 @@ public sealed class RightSearch(Db db)
 
     /// <summary>
     /// Ranks ids and scores first and reads whole rows only for the page, so a query with thousands of
-    /// candidates does not carry thousands of full rows through the sort.
+    /// candidates does not carry thousands of full rows through the sort. With facets, the matches are
+    /// gathered once and both the page and the counts come from them: counting in a second statement
+    /// would repeat the name search, the costliest part of the query.
     /// </summary>
-    private static async Task<List<RightView>> PageAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken) =>
-        (await tx.Connection.QueryAsync<RightStore.RightRow, double, RightView>(
+    private static async Task<(List<RightView> Items, List<FacetRow>? Facets)> PageAsync(DbTx tx, string where, DynamicParameters parameters, bool facets, CancellationToken cancellationToken)
+    {
+        var matches = facets
+            ? $"""
+              m AS MATERIALIZED (
+                  SELECT r.id, {Score} AS score, r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id
+                  FROM rights r JOIN organisations o ON o.id = r.owner_org_id
+                  {where}
+              ), ranked AS (SELECT id, score FROM m)
+              """
+            : $"""
+              ranked AS (
+                  SELECT r.id, {Score} AS score
+                  FROM rights r JOIN organisations o ON o.id = r.owner_org_id
+                  {where}
+              )
+              """;
+        var counts = facets ? $", ({FacetCounts}) AS facets" : ", NULL::text AS facets";
+        List<FacetRow>? facetRows = null;
+        var items = (await tx.Connection.QueryAsync<RightStore.RightRow, double, string?, RightView>(
             new CommandDefinition(
                 $"""
-                WITH ranked AS (
-                    SELECT r.id, {Score} AS score
-                    FROM rights r JOIN organisations o ON o.id = r.owner_org_id
-                    {where}
-                ), page AS (
+                WITH {matches}, page AS (
                     SELECT id, score FROM ranked
                     WHERE (@afterId::uuid IS NULL OR (score, id) < (@afterScore::float8, @afterId::uuid))
                     ORDER BY score DESC, id DESC
                     LIMIT @take
                 )
-                {RightStore.Select}, page.score
+                {RightStore.Select}, page.score{counts}
                 FROM page JOIN rights r ON r.id = page.id JOIN organisations o ON o.id = r.owner_org_id JOIN organisations b ON b.id = r.recorded_by_org_id
                 ORDER BY page.score DESC, page.id DESC
                 """,
                 parameters,
                 tx.Transaction,
                 cancellationToken: cancellationToken),
-            (row, score) => row.ToView(score),
-            splitOn: "score")).ToList();
+            (row, score, counted) =>
+            {
+                facetRows ??= counted is null ? null : ParseFacetRows(counted);
+                return row.ToView(score);
+            },
+            splitOn: "score,facets")).ToList();
+        return (items, facetRows);
+    }
 
     /// <summary>
     /// Every matching right as CSV (the import's columns, so an export can be edited and imported again),
@@ -338,24 +367,44 @@ public sealed class RightSearch(Db db)
         return parameters;
     }
 
-    private static async Task<RightFacets> FacetsAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken)
-    {
-        var rows = (await tx.QueryAsync<(string Facet, string Value, long Count)>(
-            $"""
-            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id {RightStore.From} {where})
-            SELECT 'type', type, count(*) FROM m GROUP BY type
+    /// <summary>Facet counts over the matches <c>m</c> as one JSON array of [facet, value, count] (null when nothing matched).</summary>
+    private const string FacetCounts = """
+        SELECT json_agg(json_build_array(f.facet, f.value, f.n))::text FROM (
+            SELECT 'type' AS facet, type AS value, count(*) AS n FROM m GROUP BY type
             UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY status
             UNION ALL SELECT 'jurisdiction', jurisdiction, count(*) FROM m GROUP BY jurisdiction
             UNION ALL SELECT 'class', c::text, count(*) FROM m, unnest(m.classes) c GROUP BY c
-            UNION ALL SELECT 'owner', owner_org_id::text, count(*) FROM m GROUP BY owner_org_id
+            UNION ALL SELECT 'owner', owner_org_id::text, count(*) FROM m GROUP BY owner_org_id) f
+        """;
+
+    private sealed record FacetRow(string Facet, string Value, long Count);
+
+    private static List<FacetRow> ParseFacetRows(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray()
+            .Select(row => new FacetRow(row[0].GetString()!, row[1].GetString()!, row[2].GetInt64()))
+            .ToList();
+    }
+
+    private static async Task<List<FacetRow>> FacetRowsAsync(DbTx tx, string where, DynamicParameters parameters, CancellationToken cancellationToken)
+    {
+        var json = await tx.QuerySingleAsync<string?>(
+            $"""
+            WITH m AS MATERIALIZED (SELECT r.type, r.status, r.jurisdiction, r.classes, r.owner_org_id FROM rights r JOIN organisations o ON o.id = r.owner_org_id {where})
+            {FacetCounts}
             """,
             parameters,
-            cancellationToken)).ToList();
+            cancellationToken);
+        return json is null ? [] : ParseFacetRows(json);
+    }
 
+    private static async Task<RightFacets> FacetsAsync(DbTx tx, List<FacetRow> rows, CancellationToken cancellationToken)
+    {
         List<FacetCount> Of(string facet, int top) => rows.Where(r => r.Facet == facet).OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal)
             .Take(top).Select(r => new FacetCount(r.Value, r.Count)).ToList();
 
-        var owners = rows.Where(r => r.Facet == "owner").OrderByDescending(r => r.Count).Take(FacetTop).ToList();
+        var owners = rows.Where(r => r.Facet == "owner").OrderByDescending(r => r.Count).ThenBy(r => r.Value, StringComparer.Ordinal).Take(FacetTop).ToList();
         var names = owners.Count == 0
             ? new Dictionary<Guid, (string NameEn, string NameZh)>()
             : (await tx.QueryAsync<(Guid Id, string NameEn, string NameZh)>(

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Tracemark.Core.Organisations;
+using Tracemark.Server.Platform.Api;
 using Tracemark.Server.Rights;
 using static Tracemark.Server.Tests.Rights.RightsWorld;
 
@@ -111,14 +112,24 @@ public sealed class RightsApiTests(TracemarkFactory factory) : IClassFixture<Tra
         string? cursor = null;
         do
         {
-            var page = await GetAsync(holder.Client, $"/api/v1/rights?q=Facetmark&owner={holder.Id}&limit=4" + (cursor is null ? "" : "&cursor=" + cursor));
+            // Every page's facets count all the matches, not the page: they come from the same statement as the page.
+            var page = await GetAsync(holder.Client, $"/api/v1/rights?q=Facetmark&owner={holder.Id}&limit=4&facets=true" + (cursor is null ? "" : "&cursor=" + cursor));
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString()!));
+            Assert.Equal(5, Facet(page.GetProperty("facets"), "types", "trademark"));
+            Assert.Equal(2, Facet(page.GetProperty("facets"), "classes", "9"));
             cursor = page.TryGetProperty("nextCursor", out var next) ? next.GetString() : null;
         }
         while (cursor is not null);
 
         Assert.Equal(6, seen.Count);
         Assert.Equal(6, seen.Distinct(StringComparer.Ordinal).Count());
+
+        // A cursor past the last match: no rows to carry the counts, which must still be there.
+        var pastTheEnd = Paging.Encode($"0|-1|{Guid.Empty}");
+        var empty = await GetAsync(holder.Client, $"/api/v1/rights?q=Facetmark&owner={holder.Id}&facets=true&cursor={pastTheEnd}");
+        Assert.Equal(0, empty.GetProperty("items").GetArrayLength());
+        Assert.Equal(5, Facet(empty.GetProperty("facets"), "types", "trademark"));
+        Assert.Equal(6, empty.GetProperty("facets").GetProperty("owners")[0].GetProperty("count").GetInt32());
     }
 
     [Theory]
