@@ -335,4 +335,48 @@ public sealed class AlgorithmTests
             yield return word + "z";
         }
     }
+
+    [Fact]
+    public void The_index_proposes_names_of_several_words_whatever_letters_their_neighbours_use()
+    {
+        // Few names per word count and length, from the whole alphabet, so that the letters the names of one
+        // length use (which let a window skip that length) differ from length to length: every edit of a name,
+        // with a letter no name uses ('7'), and the name split into one word more must still propose it.
+        var random = new Random(12);
+        var names = new List<FuzzyName>();
+        var letters = new List<char>();
+        var written = new List<string>();
+        for (var n = 0; n < 200; n++)
+        {
+            var wordCount = random.Next(1, 5);
+            var word = new string([.. Enumerable.Range(0, random.Next(FuzzyIndex.MinLetters, 24)).Select(_ => (char)('a' + random.Next(26)))]);
+            names.Add(new FuzzyName(n, 0, letters.Count, word.Length, FuzzyIndex.BudgetFor(word.Length), wordCount));
+            letters.AddRange(word);
+            written.Add(word);
+        }
+
+        var index = FuzzyIndex.Build(names, letters);
+        var found = new List<int>();
+        for (var n = 0; n < written.Count; n++)
+        {
+            var word = written[n];
+            Assert.True(Proposes(word, names[n].Words + 1, n), $"{word} split does not propose itself");
+            for (var k = 0; k < word.Length; k++)
+            {
+                foreach (var edited in (string[])[word.Remove(k, 1), word[..k] + '7' + word[(k + 1)..], word.Insert(k, "7"), word[..k] + word[word.Length - 1 - k] + word[(k + 1)..]])
+                {
+                    Assert.True(Proposes(edited, names[n].Words, n), $"{edited} does not propose {word} ({names[n].Words} words)");
+                }
+            }
+        }
+
+        bool Proposes(string window, int words, int name)
+        {
+            var prefix = new ulong[window.Length + 1];
+            FuzzyIndex.Prefixes(window, prefix);
+            found.Clear();
+            index.Find(words, prefix, 0, window.Length, FuzzyIndex.LetterMask(window), found);
+            return found.Contains(name);
+        }
+    }
 }

@@ -28,6 +28,9 @@ internal sealed partial class Screener
     private readonly KnownWords _knownWords = new();
     private readonly List<int> _found = [];
     private char[] _letters = new char[256];
+
+    // The same letters folded (as the word list holds them), written beside _letters for the word look-ups.
+    private char[] _folded = new char[256];
     private int[] _letterUnit = new int[256];
     private ulong[] _prefix = new ulong[257];
 
@@ -51,6 +54,12 @@ internal sealed partial class Screener
 
         /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
+
+        /// <summary>Digits only.</summary>
+        public bool Digits;
+
+        /// <summary><see cref="FoldedWords.Hash"/> of the word's folded letters (in <see cref="_folded"/>, from <see cref="LetterStart"/>).</summary>
+        public ulong FoldHash;
 
         /// <summary>What the word is, once looked up.</summary>
         public Knowledge Known;
@@ -80,6 +89,7 @@ internal sealed partial class Screener
         if (_letters.Length < total)
         {
             _letters = new char[total];
+            _folded = new char[total];
             _letterUnit = new int[total];
             _prefix = new ulong[total + 1];
             _drawn = new int[total + 1];
@@ -95,15 +105,21 @@ internal sealed partial class Screener
             }
 
             var searchable = true;
+            var digits = true;
             var letterStart = letters;
             var mask = 0UL;
+            var hash = FoldedWords.HashStart;
             for (var k = first; k < last; k++)
             {
                 searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
+                digits &= (s.Flags[k] & UnitFlags.Digit) != UnitFlags.None;
                 for (var r = 0; r < s.Run[k]; r++)
                 {
                     var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
+                    var folded = r == 0 ? s.Fold[k] : s.FoldLast[k];
                     _letters[letters] = letter;
+                    _folded[letters] = folded;
+                    hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
                     _letterUnit[letters] = k;
                     _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
@@ -112,7 +128,17 @@ internal sealed partial class Screener
                 }
             }
 
-            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable, Mask = mask });
+            _words.Add(new Word
+            {
+                First = first,
+                Last = last,
+                LetterStart = letterStart,
+                LetterEnd = letters,
+                Searchable = searchable,
+                Mask = mask,
+                Digits = digits,
+                FoldHash = FoldedWords.HashEnd(hash),
+            });
             first = last;
         }
 
@@ -192,23 +218,16 @@ internal sealed partial class Screener
     {
         if (word.Known == Knowledge.NotLookedUp)
         {
-            var digits = true;
-            for (var k = word.First; k < word.Last && digits; k++)
-            {
-                digits = _stream.IsDigit(k);
-            }
-
             var known = Knowledge.LookedUp;
-            var length = _stream.FoldLength(word.First, word.Last);
-            if (digits)
+            var length = word.LetterEnd - word.LetterStart;
+            if (word.Digits)
             {
                 known |= Knowledge.Ordinary | Knowledge.Common;
             }
             else if (length <= _fold.Length)
             {
-                var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
-                var hash = FoldedWords.Hash(folded);
-                known = _knownWords.TryGet(folded, hash, out var cached) ? cached : LookUp(folded, hash);
+                var folded = _folded.AsSpan(word.LetterStart, length);
+                known = _knownWords.TryGet(folded, word.FoldHash, out var cached) ? cached : LookUp(folded, word.FoldHash);
             }
 
             word.Known = known;

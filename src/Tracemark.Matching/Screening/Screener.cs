@@ -131,6 +131,7 @@ internal sealed partial class Screener
         if (_letters.Length > TextStream.RetainedCapacity)
         {
             _letters = new char[256];
+            _folded = new char[256];
             _letterUnit = new int[256];
             _prefix = new ulong[257];
             _drawn = new int[257];
