@@ -138,6 +138,79 @@ public sealed class AlgorithmTests
     }
 
     [Theory]
+    [InlineData(21, "abcdefghijklmnopqrstuvwxyz0123456789", 3000, 7)]
+    [InlineData(22, "abnkes1", 400, 6)]
+    [InlineData(23, "ab12耐克鼎丰", 300, 4)]
+    [InlineData(24, "nikeadsho", 60, 9)]
+    public void The_walk_from_word_starts_and_from_inside_words_finds_what_the_aligned_scan_finds_with_glue(int seed, string alphabet, int patternCount, int maxLength)
+    {
+        var random = new Random(seed);
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
+        patterns.Add(patterns[0]);
+        patterns.Add("s");
+        bool[] mayGlue = [.. patterns.Select(_ => random.Next(3) > 0)];
+        var keys = string.Concat(patterns).ToCharArray();
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count, mayGlue);
+        string[] separators = [" ", " ", " ", ".", "-", "\u3000", ", ", "'", ""];
+        var stream = new TextStream();
+        var glued = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            // Patterns glued to words and to each other (no separator), digits beside letters (soft boundaries).
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 30)).Select(_ =>
+                (random.Next(3) == 0 ? patterns[random.Next(patterns.Count)] : Word(random.Next(1, 9))) + separators[random.Next(separators.Length)]));
+            Scanner.Normalise(text, stream);
+            var key = stream.Key.AsSpan(0, stream.Length);
+            var flags = stream.Flags.AsSpan(0, stream.Length);
+            var aligned = new Collect { Found = [] };
+            automaton.ScanAligned(key, flags, true, ref aligned);
+            var walked = new Collect { Found = [] };
+            automaton.ScanFromStarts(key, flags, ref walked);
+            var starts = walked.Found.Count;
+            for (var first = 0; first < stream.Length;)
+            {
+                var last = first + 1;
+                while (last < stream.Length && (flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+                {
+                    last++;
+                }
+
+                automaton.ScanGlued(key, flags, first, last, ref walked);
+                first = last;
+            }
+
+            // Only glue patterns inside a word are missing, and no occurrence across a break between words is.
+            var reference = aligned.Found.Where(f => !Across(f)).ToList();
+            var inAutomatonOrder = walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - patterns[f.Pattern].Length).ThenBy(f => f.Pattern);
+            Assert.Equal(reference, inAutomatonOrder);
+            Assert.All(aligned.Found.Where(Across), f => Assert.True(mayGlue[f.Pattern]));
+            glued += walked.Found.Count - starts;
+
+            bool Across((int Pattern, int End) f)
+            {
+                for (var k = f.End - patterns[f.Pattern].Length + 1; k < f.End; k++)
+                {
+                    if ((stream.Flags[k] & UnitFlags.HardBoundary) != UnitFlags.None)
+                    {
+                        return !stream.IsAligned(f.End - patterns[f.Pattern].Length) || !(stream.IsAligned(f.End) || (stream.Key[f.End] == 's' && stream.IsAligned(f.End + 1)));
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        Assert.True(glued > 100, $"only {glued} glued occurrences: the texts do not exercise the walk inside words");
+    }
+
+    [Theory]
     [InlineData("Nike Air shoes, adidas's Samsung-Galaxy 7-Eleven 3M tape")]
     [InlineData("正品耐克运动鞋 耐克nike耐克 阿迪达斯 康师傅方便面 雪碧")]
     [InlineData("鼎泰豐 鼎泰丰 Din Tai Fung dintaifung")]

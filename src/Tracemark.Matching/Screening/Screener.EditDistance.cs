@@ -58,6 +58,12 @@ internal sealed partial class Screener
         /// <summary>Digits only.</summary>
         public bool Digits;
 
+        /// <summary>A soft boundary inside the word, or a character of a script written without spaces in it.</summary>
+        public bool Pieces;
+
+        /// <summary>Only characters of scripts written without spaces.</summary>
+        public bool Unsegmented;
+
         /// <summary><see cref="FoldedWords.Hash"/> of the word's folded letters (in <see cref="_folded"/>, from <see cref="LetterStart"/>).</summary>
         public ulong FoldHash;
 
@@ -82,7 +88,7 @@ internal sealed partial class Screener
     }
 
     /// <summary>Splits the text into words and writes out its letters once, with their prefix hashes, for every window to share.</summary>
-    private void FindEditLookalikes()
+    private void SplitWords()
     {
         var s = _stream;
         var total = s.FoldLength(0, s.Length);
@@ -105,6 +111,7 @@ internal sealed partial class Screener
             }
 
             var searchable = true;
+            var pieces = false;
             var digits = true;
             var letterStart = letters;
             var mask = 0UL;
@@ -112,6 +119,7 @@ internal sealed partial class Screener
             for (var k = first; k < last; k++)
             {
                 searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
+                pieces |= (k > first && (s.Flags[k] & UnitFlags.SoftBoundary) != UnitFlags.None) || (s.Flags[k] & UnitFlags.Unsegmented) != UnitFlags.None;
                 digits &= (s.Flags[k] & UnitFlags.Digit) != UnitFlags.None;
                 for (var r = 0; r < s.Run[k]; r++)
                 {
@@ -137,10 +145,51 @@ internal sealed partial class Screener
                 Searchable = searchable,
                 Mask = mask,
                 Digits = digits,
+                Pieces = pieces,
+                Unsegmented = pieces && IsUnsegmented(first, last),
                 FoldHash = FoldedWords.HashEnd(hash),
             });
             first = last;
         }
+    }
+
+    private bool IsUnsegmented(int first, int last)
+    {
+        for (var k = first; k < last; k++)
+        {
+            if ((_stream.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a mark may be found glued inside the word (MarkHit keeps it only if IsGluedToWords): not in a word
+    /// of one unit, nor of a script written without spaces, nor, when the word is one piece (no soft boundary,
+    /// where IsGluedToWords reads the whole word), in a word of the word list or of a mark, or one longer than
+    /// it reads. Words in pieces or of digits are always searched.
+    /// </summary>
+    private bool MayHoldGluedMark(ref Word word)
+    {
+        if (word.Last - word.First < 2 || word.Unsegmented)
+        {
+            return false;
+        }
+
+        if (word.Pieces || word.Digits)
+        {
+            return true;
+        }
+
+        return word.LetterEnd - word.LetterStart <= MaxMergedWord && (Know(ref word) & (Knowledge.Ordinary | Knowledge.MarkWord)) == Knowledge.NotLookedUp;
+    }
+
+    /// <summary>Searches every compiled set's names for lookalikes of windows of the words <see cref="SplitWords"/> found.</summary>
+    private void FindEditLookalikes()
+    {
 
         foreach (var set in _lexicon.Sets)
         {
