@@ -24,6 +24,20 @@ internal sealed partial class Screener
     // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
+    // Bit c set when an ASCII character c ends a drawn pair: most letters of a text are looked at once, here.
+    private static readonly ulong[] DrawnSeconds = BuildDrawnSeconds();
+
+    private static ulong[] BuildDrawnSeconds()
+    {
+        var seconds = new ulong[2];
+        foreach (var (drawn, _) in DrawnLetters)
+        {
+            seconds[drawn[1] >> 6] |= 1UL << drawn[1];
+        }
+
+        return seconds;
+    }
+
     private readonly List<Word> _words = [];
     private readonly KnownWords _knownWords = new();
     private readonly List<int> _found = [];
@@ -101,11 +115,27 @@ internal sealed partial class Screener
             _drawn = new int[total + 1];
         }
 
+        // Every letter of every title passes here: the arrays are read from locals, and the running prefix hash and
+        // count of drawn pairs are kept in registers.
+        var units = s.Flags.AsSpan(0, s.Length);
+        var run = s.Run;
+        var visual = s.Visual;
+        var visualLast = s.VisualLast;
+        var fold = s.Fold;
+        var foldLast = s.FoldLast;
+        var letterBuffer = _letters;
+        var foldedBuffer = _folded;
+        var unitBuffer = _letterUnit;
+        var prefixBuffer = _prefix;
+        var drawnBuffer = _drawn;
+        var prefix = prefixBuffer[0];
+        var drawnPairs = drawnBuffer[0];
+        var previous = '\0';
         var letters = 0;
-        for (var first = 0; first < s.Length;)
+        for (var first = 0; first < units.Length;)
         {
             var last = first + 1;
-            while (last < s.Length && (s.Flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+            while (last < units.Length && (units[last] & UnitFlags.HardBoundary) == UnitFlags.None)
             {
                 last++;
             }
@@ -118,20 +148,29 @@ internal sealed partial class Screener
             var hash = FoldedWords.HashStart;
             for (var k = first; k < last; k++)
             {
-                searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
-                pieces |= (k > first && (s.Flags[k] & UnitFlags.SoftBoundary) != UnitFlags.None) || (s.Flags[k] & UnitFlags.Unsegmented) != UnitFlags.None;
-                digits &= (s.Flags[k] & UnitFlags.Digit) != UnitFlags.None;
-                for (var r = 0; r < s.Run[k]; r++)
+                var flags = units[k];
+                searchable &= (flags & UnitFlags.Unsegmented) == UnitFlags.None;
+                pieces |= (k > first && (flags & UnitFlags.SoftBoundary) != UnitFlags.None) || (flags & UnitFlags.Unsegmented) != UnitFlags.None;
+                digits &= (flags & UnitFlags.Digit) != UnitFlags.None;
+                int count = run[k];
+                for (var r = 0; r < count; r++)
                 {
-                    var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
-                    var folded = r == 0 ? s.Fold[k] : s.FoldLast[k];
-                    _letters[letters] = letter;
-                    _folded[letters] = folded;
+                    var letter = r == 0 ? visual[k] : visualLast[k];
+                    var folded = r == 0 ? fold[k] : foldLast[k];
+                    letterBuffer[letters] = letter;
+                    foldedBuffer[letters] = folded;
                     hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
-                    _letterUnit[letters] = k;
-                    _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
-                    _drawn[letters + 1] = _drawn[letters] + (letters > 0 && IsDrawnPair(_letters[letters - 1], letter) ? 1 : 0);
+                    unitBuffer[letters] = k;
+                    prefix = FuzzyIndex.Step(prefix, letter);
+                    prefixBuffer[letters + 1] = prefix;
+                    if (letters > 0 && IsDrawnPair(previous, letter))
+                    {
+                        drawnPairs++;
+                    }
+
+                    drawnBuffer[letters + 1] = drawnPairs;
+                    previous = letter;
                     letters++;
                 }
             }
@@ -252,6 +291,11 @@ internal sealed partial class Screener
 
     private static bool IsDrawnPair(char first, char second)
     {
+        if (second >= 128 || (DrawnSeconds[second >> 6] & (1UL << second)) == 0)
+        {
+            return false;
+        }
+
         foreach (var (drawn, _) in DrawnLetters)
         {
             if (first == drawn[0] && second == drawn[1])
