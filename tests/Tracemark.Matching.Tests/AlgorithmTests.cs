@@ -237,6 +237,49 @@ public sealed class AlgorithmTests
     }
 
     [Theory]
+    [InlineData("nikeshoes buynikeshoes nike2000shoes adidasoriginals Samsunggalaxy")]
+    [InlineData("正品耐克运动鞋 耐克nikeshoes耐克 阿迪达斯buyadidas康师傅 雪碧sprite")]
+    [InlineData("ｎｉｋｅｓｈｏｅｓ ＮＩＫＥｓ ｓａｍｓｕｎｇｐｈｏｎｅ　ＩＫＥＡｓｏｆａ")]
+    [InlineData("Νikeshoes Аppleiphone Ѕamsungtv Gооglepixel")]
+    [InlineData("n.i.k.e.shoes adi-dasshoes sam_sungtv walmartstore T-Mobilephone")]
+    [InlineData("N1KEshoes g00gleplay lKEAsofa GoogIepixel buyNIKEshoes cheapNikeShoes")]
+    [InlineData("耐克nike鞋Samsung三星 😀nikeshoes😀 nike\u200Bshoes")]
+    public void The_walk_inside_words_finds_the_glued_marks_the_aligned_scan_finds_in_real_writing(string text)
+    {
+        var set = TestLexicon.Build().Sets[0];
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        var key = stream.Key.AsSpan(0, stream.Length);
+        var flags = stream.Flags.AsSpan(0, stream.Length);
+        var aligned = new Collect { Found = [] };
+        set.Automaton.ScanAligned(key, flags, true, ref aligned);
+        var walked = new Collect { Found = [] };
+        set.Automaton.ScanFromStarts(key, flags, ref walked);
+        var starts = walked.Found.Count;
+        for (var first = 0; first < stream.Length;)
+        {
+            var last = first + 1;
+            while (last < stream.Length && (flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+            {
+                last++;
+            }
+
+            set.Automaton.ScanGlued(key, flags, first, last, ref walked);
+            first = last;
+        }
+
+        // What the aligned scan reports besides: glue patterns across a break between words, which no screening keeps.
+        var across = aligned.Found.Where(f =>
+        {
+            var start = f.End - set.Patterns[f.Pattern].Length;
+            var crosses = Enumerable.Range(start + 1, f.End - start - 1).Any(k => (stream.Flags[k] & UnitFlags.HardBoundary) != UnitFlags.None);
+            return crosses && (!stream.IsAligned(start) || !(stream.IsAligned(f.End) || (stream.Key[f.End] == 's' && stream.IsAligned(f.End + 1))));
+        }).ToList();
+        Assert.True(walked.Found.Count > starts, "no glued occurrence: the row does not exercise the walk inside words");
+        Assert.Equal(aligned.Found.Except(across), walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - set.Patterns[f.Pattern].Length).ThenBy(f => f.Pattern));
+    }
+
+    [Theory]
     [InlineData("Nikee")]
     [InlineData("wallmart")]
     [InlineData("WALLMART")]
