@@ -53,12 +53,22 @@ internal sealed class FoldedWords
 
     public static ulong Hash(ReadOnlySpan<char> folded)
     {
-        var hash = 0xCBF29CE484222325UL;
+        var hash = HashStart;
         foreach (var c in folded)
         {
-            hash = (hash ^ c) * 0x100000001B3UL;
+            hash = HashStep(hash, c);
         }
 
+        return HashEnd(hash);
+    }
+
+    /// <summary><see cref="Hash"/> a letter at a time, for a caller that writes the letters out anyway: start, a step per letter, end.</summary>
+    public const ulong HashStart = 0xCBF29CE484222325UL;
+
+    public static ulong HashStep(ulong hash, char c) => (hash ^ c) * 0x100000001B3UL;
+
+    public static ulong HashEnd(ulong hash)
+    {
         // The slot is taken from the high bits: fold the low bits, where the last letters weigh most, into them.
         hash ^= hash << 29;
         return hash * 0x9E3779B97F4A7C15UL;

@@ -138,6 +138,79 @@ public sealed class AlgorithmTests
     }
 
     [Theory]
+    [InlineData(21, "abcdefghijklmnopqrstuvwxyz0123456789", 3000, 7)]
+    [InlineData(22, "abnkes1", 400, 6)]
+    [InlineData(23, "ab12耐克鼎丰", 300, 4)]
+    [InlineData(24, "nikeadsho", 60, 9)]
+    public void The_walk_from_word_starts_and_from_inside_words_finds_what_the_aligned_scan_finds_with_glue(int seed, string alphabet, int patternCount, int maxLength)
+    {
+        var random = new Random(seed);
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
+        patterns.Add(patterns[0]);
+        patterns.Add("s");
+        bool[] mayGlue = [.. patterns.Select(_ => random.Next(3) > 0)];
+        var keys = string.Concat(patterns).ToCharArray();
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count, mayGlue);
+        string[] separators = [" ", " ", " ", ".", "-", "\u3000", ", ", "'", ""];
+        var stream = new TextStream();
+        var glued = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            // Patterns glued to words and to each other (no separator), digits beside letters (soft boundaries).
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 30)).Select(_ =>
+                (random.Next(3) == 0 ? patterns[random.Next(patterns.Count)] : Word(random.Next(1, 9))) + separators[random.Next(separators.Length)]));
+            Scanner.Normalise(text, stream);
+            var key = stream.Key.AsSpan(0, stream.Length);
+            var flags = stream.Flags.AsSpan(0, stream.Length);
+            var aligned = new Collect { Found = [] };
+            automaton.ScanAligned(key, flags, true, ref aligned);
+            var walked = new Collect { Found = [] };
+            automaton.ScanFromStarts(key, flags, ref walked);
+            var starts = walked.Found.Count;
+            for (var first = 0; first < stream.Length;)
+            {
+                var last = first + 1;
+                while (last < stream.Length && (flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+                {
+                    last++;
+                }
+
+                automaton.ScanGlued(key, flags, first, last, ref walked);
+                first = last;
+            }
+
+            // Only glue patterns inside a word are missing, and no occurrence across a break between words is.
+            var reference = aligned.Found.Where(f => !Across(f)).ToList();
+            var inAutomatonOrder = walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - patterns[f.Pattern].Length).ThenBy(f => f.Pattern);
+            Assert.Equal(reference, inAutomatonOrder);
+            Assert.All(aligned.Found.Where(Across), f => Assert.True(mayGlue[f.Pattern]));
+            glued += walked.Found.Count - starts;
+
+            bool Across((int Pattern, int End) f)
+            {
+                for (var k = f.End - patterns[f.Pattern].Length + 1; k < f.End; k++)
+                {
+                    if ((stream.Flags[k] & UnitFlags.HardBoundary) != UnitFlags.None)
+                    {
+                        return !stream.IsAligned(f.End - patterns[f.Pattern].Length) || !(stream.IsAligned(f.End) || (stream.Key[f.End] == 's' && stream.IsAligned(f.End + 1)));
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        Assert.True(glued > 100, $"only {glued} glued occurrences: the texts do not exercise the walk inside words");
+    }
+
+    [Theory]
     [InlineData("Nike Air shoes, adidas's Samsung-Galaxy 7-Eleven 3M tape")]
     [InlineData("正品耐克运动鞋 耐克nike耐克 阿迪达斯 康师傅方便面 雪碧")]
     [InlineData("鼎泰豐 鼎泰丰 Din Tai Fung dintaifung")]
@@ -161,6 +234,49 @@ public sealed class AlgorithmTests
 
         Assert.NotEmpty(aligned.Found);
         Assert.Equal(aligned.Found, walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - set.Patterns[f.Pattern].Length).ThenBy(f => f.Pattern));
+    }
+
+    [Theory]
+    [InlineData("nikeshoes buynikeshoes nike2000shoes adidasoriginals Samsunggalaxy")]
+    [InlineData("正品耐克运动鞋 耐克nikeshoes耐克 阿迪达斯buyadidas康师傅 雪碧sprite")]
+    [InlineData("ｎｉｋｅｓｈｏｅｓ ＮＩＫＥｓ ｓａｍｓｕｎｇｐｈｏｎｅ　ＩＫＥＡｓｏｆａ")]
+    [InlineData("Νikeshoes Аppleiphone Ѕamsungtv Gооglepixel")]
+    [InlineData("n.i.k.e.shoes adi-dasshoes sam_sungtv walmartstore T-Mobilephone")]
+    [InlineData("N1KEshoes g00gleplay lKEAsofa GoogIepixel buyNIKEshoes cheapNikeShoes")]
+    [InlineData("耐克nike鞋Samsung三星 😀nikeshoes😀 nike\u200Bshoes")]
+    public void The_walk_inside_words_finds_the_glued_marks_the_aligned_scan_finds_in_real_writing(string text)
+    {
+        var set = TestLexicon.Build().Sets[0];
+        var stream = new TextStream();
+        Scanner.Normalise(text, stream);
+        var key = stream.Key.AsSpan(0, stream.Length);
+        var flags = stream.Flags.AsSpan(0, stream.Length);
+        var aligned = new Collect { Found = [] };
+        set.Automaton.ScanAligned(key, flags, true, ref aligned);
+        var walked = new Collect { Found = [] };
+        set.Automaton.ScanFromStarts(key, flags, ref walked);
+        var starts = walked.Found.Count;
+        for (var first = 0; first < stream.Length;)
+        {
+            var last = first + 1;
+            while (last < stream.Length && (flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+            {
+                last++;
+            }
+
+            set.Automaton.ScanGlued(key, flags, first, last, ref walked);
+            first = last;
+        }
+
+        // What the aligned scan reports besides: glue patterns across a break between words, which no screening keeps.
+        var across = aligned.Found.Where(f =>
+        {
+            var start = f.End - set.Patterns[f.Pattern].Length;
+            var crosses = Enumerable.Range(start + 1, f.End - start - 1).Any(k => (stream.Flags[k] & UnitFlags.HardBoundary) != UnitFlags.None);
+            return crosses && (!stream.IsAligned(start) || !(stream.IsAligned(f.End) || (stream.Key[f.End] == 's' && stream.IsAligned(f.End + 1))));
+        }).ToList();
+        Assert.True(walked.Found.Count > starts, "no glued occurrence: the row does not exercise the walk inside words");
+        Assert.Equal(aligned.Found.Except(across), walked.Found.OrderBy(f => f.End).ThenBy(f => f.End - set.Patterns[f.Pattern].Length).ThenBy(f => f.Pattern));
     }
 
     [Theory]
@@ -333,6 +449,50 @@ public sealed class AlgorithmTests
             }
 
             yield return word + "z";
+        }
+    }
+
+    [Fact]
+    public void The_index_proposes_names_of_several_words_whatever_letters_their_neighbours_use()
+    {
+        // Few names per word count and length, from the whole alphabet, so that the letters the names of one
+        // length use (which let a window skip that length) differ from length to length: every edit of a name,
+        // with a letter no name uses ('7'), and the name split into one word more must still propose it.
+        var random = new Random(12);
+        var names = new List<FuzzyName>();
+        var letters = new List<char>();
+        var written = new List<string>();
+        for (var n = 0; n < 200; n++)
+        {
+            var wordCount = random.Next(1, 5);
+            var word = new string([.. Enumerable.Range(0, random.Next(FuzzyIndex.MinLetters, 24)).Select(_ => (char)('a' + random.Next(26)))]);
+            names.Add(new FuzzyName(n, 0, letters.Count, word.Length, FuzzyIndex.BudgetFor(word.Length), wordCount));
+            letters.AddRange(word);
+            written.Add(word);
+        }
+
+        var index = FuzzyIndex.Build(names, letters);
+        var found = new List<int>();
+        for (var n = 0; n < written.Count; n++)
+        {
+            var word = written[n];
+            Assert.True(Proposes(word, names[n].Words + 1, n), $"{word} split does not propose itself");
+            for (var k = 0; k < word.Length; k++)
+            {
+                foreach (var edited in (string[])[word.Remove(k, 1), word[..k] + '7' + word[(k + 1)..], word.Insert(k, "7"), word[..k] + word[word.Length - 1 - k] + word[(k + 1)..]])
+                {
+                    Assert.True(Proposes(edited, names[n].Words, n), $"{edited} does not propose {word} ({names[n].Words} words)");
+                }
+            }
+        }
+
+        bool Proposes(string window, int words, int name)
+        {
+            var prefix = new ulong[window.Length + 1];
+            FuzzyIndex.Prefixes(window, prefix);
+            found.Clear();
+            index.Find(words, prefix, 0, window.Length, FuzzyIndex.LetterMask(window), found);
+            return found.Contains(name);
         }
     }
 }

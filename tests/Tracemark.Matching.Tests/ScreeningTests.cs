@@ -40,6 +40,8 @@ public sealed class ScreeningTests
     [InlineData("adi das originals", "adidas", "adi das", ReasonCode.Split)]
     [InlineData("nikeshoes", "nike", "nike", ReasonCode.Merged)]
     [InlineData("buynikeshoes", "nike", "nike", ReasonCode.Merged)]
+    [InlineData("nikeshoes2024", "nike", "nike", ReasonCode.Merged)] // glued in a word with a soft boundary
+    [InlineData("2pcs buyadidas", "adidas", "adidas", ReasonCode.Merged)]
     [InlineData("bestbuy deals", "bestbuy", "bestbuy", ReasonCode.Joined)]
     // edits, for marks of five letters or more
     [InlineData("adidsa", "adidas", "adidsa", ReasonCode.Transposition)]

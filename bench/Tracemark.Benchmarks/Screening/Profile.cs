@@ -75,6 +75,43 @@ internal static class Profile
 
                 return counter.Matches;
             }),
+            ("normalise+aligned+glue", () =>
+            {
+                var counter = default(Counter);
+                foreach (var line in lines)
+                {
+                    Scanner.Normalise(line, stream);
+                    set.Automaton.ScanAligned(stream.Key.AsSpan(0, stream.Length), stream.Flags.AsSpan(0, stream.Length), true, ref counter);
+                }
+
+                return counter.Matches;
+            }),
+            ("normalise+walk+glued", () =>
+            {
+                // What full screening's scan does: the walk from word starts, then from every unit of every word
+                // (the screening itself skips words a mark cannot be glued into).
+                var counter = default(Counter);
+                foreach (var line in lines)
+                {
+                    Scanner.Normalise(line, stream);
+                    var keys = stream.Key.AsSpan(0, stream.Length);
+                    var flags = stream.Flags.AsSpan(0, stream.Length);
+                    set.Automaton.ScanFromStarts(keys, flags, ref counter);
+                    for (var first = 0; first < keys.Length;)
+                    {
+                        var last = first + 1;
+                        while (last < keys.Length && (flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+                        {
+                            last++;
+                        }
+
+                        set.Automaton.ScanGlued(keys, flags, first, last, ref counter);
+                        first = last;
+                    }
+                }
+
+                return counter.Matches;
+            }),
             ("screen exact-only", () => Screen(ScreeningMode.ExactOnly)),
             ("screen full", () => Screen(ScreeningMode.Full)),
         };

@@ -55,6 +55,9 @@ internal sealed class PatternAutomaton
     // position needs, take megabytes and miss the processor's cache.
     private const int SmallSymbols = 64;
     private WalkNode[] _walk = [];
+
+    // Per node of the walk: the first pattern ending there that may be found glued inside a word, or -1.
+    private int[] _walkGlue = [];
     private ushort[] _walkSymbol = [];
     private int[] _walkRoot = [];
 
@@ -274,6 +277,7 @@ internal sealed class PatternAutomaton
         var queue = new int[nodes];
         var tail = 1;
         _walk = new WalkNode[nodes + 1];
+        _walkGlue = new int[nodes];
         _walkSymbol = new ushort[nodes];
         _walkRoot = new int[symbols];
         var children = new List<int>();
@@ -289,6 +293,7 @@ internal sealed class PatternAutomaton
             children.Sort((a, b) => symbol[a].CompareTo(symbol[b]));
             var small = 0UL;
             _walk[head] = new WalkNode { First = tail, Output = _firstOutput[node] };
+            _walkGlue[head] = _firstGlue[node];
             foreach (var child in children)
             {
                 if (symbol[child] < SmallSymbols)
@@ -548,6 +553,81 @@ internal sealed class PatternAutomaton
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// What <see cref="ScanAligned{TSink}"/> reports with glue and <see cref="ScanFromStarts{TSink}"/> does not, in
+    /// units [<paramref name="from"/>, <paramref name="to"/>): the glue patterns that start inside a word or end
+    /// inside one, found by walking the trie from every unit of the range. An occurrence that reaches past
+    /// <paramref name="to"/> is not reported: the caller passes whole words, and a mark glued across a break
+    /// between words is not a glued mark.
+    /// </summary>
+    public void ScanGlued<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, int from, int to, ref TSink sink)
+        where TSink : struct, IPatternSink
+    {
+        const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
+        var symbolOf = _symbolOf;
+        var walk = _walk;
+        var length = keys.Length;
+        for (var start = from; start < to; start++)
+        {
+            var aligned = start == 0 || (flags[start] & UnitFlags.Boundary) != UnitFlags.None
+                || ((flags[start] | flags[start - 1]) & UnitFlags.Unsegmented) != UnitFlags.None;
+            var node = 0;
+            for (var j = start; j < to; j++)
+            {
+                node = WalkStep(walk, node, symbolOf[keys[j]]);
+                if (node == 0)
+                {
+                    break;
+                }
+
+                var glue = walk[node].Output >= 0 ? _walkGlue[node] : -1;
+                if (glue < 0)
+                {
+                    continue;
+                }
+
+                var end = j + 1;
+                if (aligned && (end == length || ((flags[end] | (flags[j] & UnitFlags.Unsegmented)) & open) != UnitFlags.None || IsPluralEnd(keys, flags, end)))
+                {
+                    // Found by the walk from word starts.
+                    continue;
+                }
+
+                for (var p = glue; p >= 0; p = _nextGlue[p])
+                {
+                    sink.OnMatch(p, end);
+                }
+            }
+        }
+    }
+
+    /// <summary>The child of walk node <paramref name="node"/> by <paramref name="symbol"/>, or 0 (the root) when there is none.</summary>
+    private int WalkStep(WalkNode[] walk, int node, int symbol)
+    {
+        ref readonly var at = ref walk[node];
+        if (symbol < SmallSymbols)
+        {
+            var bit = 1UL << symbol;
+            return (at.Small & bit) == 0 ? 0 : at.First + BitOperations.PopCount(at.Small & (bit - 1));
+        }
+
+        if (node == 0)
+        {
+            return _walkRoot[symbol];
+        }
+
+        var last = walk[node + 1].First;
+        for (var child = at.First + BitOperations.PopCount(at.Small); child < last; child++)
+        {
+            if (_walkSymbol[child] == symbol)
+            {
+                return child;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>A plural or possessive s ends the word right after <paramref name="end"/>: "nikes".</summary>

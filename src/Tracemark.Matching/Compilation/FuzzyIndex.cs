@@ -84,6 +84,13 @@ internal sealed class FuzzyIndex
     // keys that can exist.
     private readonly byte[] _present = new byte[(MaxWords + 1) * (MaxLetters + 1)];
 
+    // Per (words, letters): every letter some name filed there uses, and the letters all of them use. A name is
+    // proposed only when at most one letter of the window is not among its own and at most one of its own is
+    // not in the window, so a window with two letters no name of a length uses, or without two letters all
+    // of them use, looks none of them up: most windows of three words or more, whose lengths few names have.
+    private readonly ulong[] _anyLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
+    private readonly ulong[] _allLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
+
     private FuzzyIndex(FuzzyName[] names, char[] letters, List<(ulong Key, int Name)> entries)
     {
         Names = names;
@@ -194,7 +201,7 @@ internal sealed class FuzzyIndex
         var all = letters.ToArray();
         var entries = new List<(ulong Key, int Name)>(names.Count * 5);
         Span<ulong> prefix = stackalloc ulong[MaxLetters + 1];
-        var present = new List<(int Words, int Letters, int Anchor)>();
+        var present = new List<(int Words, int Letters, int Anchor, int Name)>();
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i];
@@ -208,19 +215,24 @@ internal sealed class FuzzyIndex
                     ? Key(name.Words, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
                     : Key(name.Words, name.Letters, k, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length));
                 entries.Add((key, i));
-                present.Add((name.Words, name.Letters, k));
+                present.Add((name.Words, name.Letters, k, i));
             }
 
             entries.Add((Key(name.Words + 1, name.Letters, SplitAnchor, Range(prefix, 0, word.Length), 0), i));
-            present.Add((name.Words + 1, name.Letters, SplitAnchor));
+            present.Add((name.Words + 1, name.Letters, SplitAnchor, i));
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
-        foreach (var (words, length, anchor) in present)
+        Array.Fill(index._allLetters, ulong.MaxValue);
+        foreach (var (words, length, anchor, name) in present)
         {
             if (words <= MaxWords)
             {
-                index._present[(words * (MaxLetters + 1)) + length] |= (byte)(1 << anchor);
+                var cell = (words * (MaxLetters + 1)) + length;
+                var mask = LetterMask(all.AsSpan(names[name].Offset, names[name].Letters));
+                index._present[cell] |= (byte)(1 << anchor);
+                index._anyLetters[cell] |= mask;
+                index._allLetters[cell] &= mask;
             }
         }
 
@@ -264,7 +276,13 @@ internal sealed class FuzzyIndex
         var longHalf = -1;
         for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
         {
-            var filed = _present[(words * (MaxLetters + 1)) + letters];
+            var cell = (words * (MaxLetters + 1)) + letters;
+            var filed = _present[cell];
+            if (filed == 0 || BitOperations.PopCount(mask & ~_anyLetters[cell]) > 1 || BitOperations.PopCount(_allLetters[cell] & ~mask) > 1)
+            {
+                continue;
+            }
+
             if (filed >= 1 << SplitAnchor && letters == length)
             {
                 Lookup(Key(words, letters, SplitAnchor, Range(prefix, a, b), 0), mask, length, found);

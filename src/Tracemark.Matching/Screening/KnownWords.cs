@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Tracemark.Matching.Screening;
 
 internal sealed partial class Screener
@@ -12,13 +15,12 @@ internal sealed partial class Screener
     {
         private const int Bits = 13;
 
-        /// <summary>Longer words are always looked up: they are rare, and their letters would make every entry bigger.</summary>
-        private const int MaxLength = 15;
+        /// <summary>Longer words are always looked up: they are rare, and an entry holds its letters in one cache line.</summary>
+        private const int MaxLength = 27;
 
-        private readonly ulong[] _hashes = new ulong[1 << Bits];
-        private readonly byte[] _lengths = new byte[1 << Bits];
-        private readonly Knowledge[] _values = new Knowledge[1 << Bits];
-        private readonly char[] _letters = new char[(1 << Bits) * MaxLength];
+        // One entry of 64 bytes per slot, so that a look-up reads one cache line: with the hash, the length, the
+        // value and the letters in four arrays it read four.
+        private readonly Entry[] _entries = new Entry[1 << Bits];
         private long _lexicon;
 
         /// <summary>Forgets every word when the lexicon is another than last time.</summary>
@@ -26,18 +28,18 @@ internal sealed partial class Screener
         {
             if (lexicon != _lexicon)
             {
-                Array.Clear(_lengths);
+                Array.Clear(_entries);
                 _lexicon = lexicon;
             }
         }
 
         public bool TryGet(ReadOnlySpan<char> folded, ulong hash, out Knowledge value)
         {
-            var slot = Slot(hash);
-            if (!folded.IsEmpty && _lengths[slot] == folded.Length && _hashes[slot] == hash
-                && folded.SequenceEqual(_letters.AsSpan(slot * MaxLength, folded.Length)))
+            ref readonly var entry = ref _entries[Slot(hash)];
+            if (!folded.IsEmpty && entry.Length == folded.Length && entry.Hash == hash
+                && folded.SequenceEqual(((ReadOnlySpan<char>)entry.Letters)[..folded.Length]))
             {
-                value = _values[slot];
+                value = entry.Value;
                 return true;
             }
 
@@ -52,13 +54,28 @@ internal sealed partial class Screener
                 return;
             }
 
-            var slot = Slot(hash);
-            _hashes[slot] = hash;
-            _lengths[slot] = (byte)folded.Length;
-            _values[slot] = value;
-            folded.CopyTo(_letters.AsSpan(slot * MaxLength, MaxLength));
+            ref var entry = ref _entries[Slot(hash)];
+            entry.Hash = hash;
+            entry.Length = (byte)folded.Length;
+            entry.Value = value;
+            folded.CopyTo(entry.Letters);
         }
 
         private static int Slot(ulong hash) => (int)(hash >> (64 - Bits));
+
+        [StructLayout(LayoutKind.Sequential, Size = 64)]
+        private struct Entry
+        {
+            public ulong Hash;
+            public byte Length;
+            public Knowledge Value;
+            public LetterBuffer Letters;
+        }
+
+        [InlineArray(MaxLength)]
+        private struct LetterBuffer
+        {
+            private char _first;
+        }
     }
 }

@@ -24,10 +24,27 @@ internal sealed partial class Screener
     // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
+    // Bit c set when an ASCII character c ends a drawn pair: most letters of a text are looked at once, here.
+    private static readonly ulong[] DrawnSeconds = BuildDrawnSeconds();
+
+    private static ulong[] BuildDrawnSeconds()
+    {
+        var seconds = new ulong[2];
+        foreach (var (drawn, _) in DrawnLetters)
+        {
+            seconds[drawn[1] >> 6] |= 1UL << drawn[1];
+        }
+
+        return seconds;
+    }
+
     private readonly List<Word> _words = [];
     private readonly KnownWords _knownWords = new();
     private readonly List<int> _found = [];
     private char[] _letters = new char[256];
+
+    // The same letters folded (as the word list holds them), written beside _letters for the word look-ups.
+    private char[] _folded = new char[256];
     private int[] _letterUnit = new int[256];
     private ulong[] _prefix = new ulong[257];
 
@@ -52,6 +69,18 @@ internal sealed partial class Screener
         /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
 
+        /// <summary>Digits only.</summary>
+        public bool Digits;
+
+        /// <summary>A soft boundary inside the word, or a character of a script written without spaces in it.</summary>
+        public bool Pieces;
+
+        /// <summary>Only characters of scripts written without spaces.</summary>
+        public bool Unsegmented;
+
+        /// <summary><see cref="FoldedWords.Hash"/> of the word's folded letters (in <see cref="_folded"/>, from <see cref="LetterStart"/>).</summary>
+        public ulong FoldHash;
+
         /// <summary>What the word is, once looked up.</summary>
         public Knowledge Known;
     }
@@ -73,48 +102,133 @@ internal sealed partial class Screener
     }
 
     /// <summary>Splits the text into words and writes out its letters once, with their prefix hashes, for every window to share.</summary>
-    private void FindEditLookalikes()
+    private void SplitWords()
     {
         var s = _stream;
         var total = s.FoldLength(0, s.Length);
         if (_letters.Length < total)
         {
             _letters = new char[total];
+            _folded = new char[total];
             _letterUnit = new int[total];
             _prefix = new ulong[total + 1];
             _drawn = new int[total + 1];
         }
 
+        // Every letter of every title passes here: the arrays are read from locals, and the running prefix hash and
+        // count of drawn pairs are kept in registers.
+        var units = s.Flags.AsSpan(0, s.Length);
+        var run = s.Run;
+        var visual = s.Visual;
+        var visualLast = s.VisualLast;
+        var fold = s.Fold;
+        var foldLast = s.FoldLast;
+        var letterBuffer = _letters;
+        var foldedBuffer = _folded;
+        var unitBuffer = _letterUnit;
+        var prefixBuffer = _prefix;
+        var drawnBuffer = _drawn;
+        var prefix = prefixBuffer[0];
+        var drawnPairs = drawnBuffer[0];
+        var previous = '\0';
         var letters = 0;
-        for (var first = 0; first < s.Length;)
+        for (var first = 0; first < units.Length;)
         {
             var last = first + 1;
-            while (last < s.Length && (s.Flags[last] & UnitFlags.HardBoundary) == UnitFlags.None)
+            while (last < units.Length && (units[last] & UnitFlags.HardBoundary) == UnitFlags.None)
             {
                 last++;
             }
 
             var searchable = true;
+            var pieces = false;
+            var digits = true;
             var letterStart = letters;
             var mask = 0UL;
+            var hash = FoldedWords.HashStart;
             for (var k = first; k < last; k++)
             {
-                searchable &= (s.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None;
-                for (var r = 0; r < s.Run[k]; r++)
+                var flags = units[k];
+                searchable &= (flags & UnitFlags.Unsegmented) == UnitFlags.None;
+                pieces |= (k > first && (flags & UnitFlags.SoftBoundary) != UnitFlags.None) || (flags & UnitFlags.Unsegmented) != UnitFlags.None;
+                digits &= (flags & UnitFlags.Digit) != UnitFlags.None;
+                int count = run[k];
+                for (var r = 0; r < count; r++)
                 {
-                    var letter = r == 0 ? s.Visual[k] : s.VisualLast[k];
-                    _letters[letters] = letter;
+                    var letter = r == 0 ? visual[k] : visualLast[k];
+                    var folded = r == 0 ? fold[k] : foldLast[k];
+                    letterBuffer[letters] = letter;
+                    foldedBuffer[letters] = folded;
+                    hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
-                    _letterUnit[letters] = k;
-                    _prefix[letters + 1] = FuzzyIndex.Step(_prefix[letters], letter);
-                    _drawn[letters + 1] = _drawn[letters] + (letters > 0 && IsDrawnPair(_letters[letters - 1], letter) ? 1 : 0);
+                    unitBuffer[letters] = k;
+                    prefix = FuzzyIndex.Step(prefix, letter);
+                    prefixBuffer[letters + 1] = prefix;
+                    if (letters > 0 && IsDrawnPair(previous, letter))
+                    {
+                        drawnPairs++;
+                    }
+
+                    drawnBuffer[letters + 1] = drawnPairs;
+                    previous = letter;
                     letters++;
                 }
             }
 
-            _words.Add(new Word { First = first, Last = last, LetterStart = letterStart, LetterEnd = letters, Searchable = searchable, Mask = mask });
+            _words.Add(new Word
+            {
+                First = first,
+                Last = last,
+                LetterStart = letterStart,
+                LetterEnd = letters,
+                Searchable = searchable,
+                Mask = mask,
+                Digits = digits,
+                Pieces = pieces,
+                Unsegmented = pieces && IsUnsegmented(first, last),
+                FoldHash = FoldedWords.HashEnd(hash),
+            });
             first = last;
         }
+    }
+
+    private bool IsUnsegmented(int first, int last)
+    {
+        for (var k = first; k < last; k++)
+        {
+            if ((_stream.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a mark may be found glued inside the word (MarkHit keeps it only if IsGluedToWords): not in a word
+    /// of one unit, nor of a script written without spaces, nor, when the word is one piece (no soft boundary,
+    /// where IsGluedToWords reads the whole word), in a word of the word list or of a mark, or one longer than
+    /// it reads. Words in pieces or of digits are always searched.
+    /// </summary>
+    private bool MayHoldGluedMark(ref Word word)
+    {
+        if (word.Last - word.First < 2 || word.Unsegmented)
+        {
+            return false;
+        }
+
+        if (word.Pieces || word.Digits)
+        {
+            return true;
+        }
+
+        return word.LetterEnd - word.LetterStart <= MaxMergedWord && (Know(ref word) & (Knowledge.Ordinary | Knowledge.MarkWord)) == Knowledge.NotLookedUp;
+    }
+
+    /// <summary>Searches every compiled set's names for lookalikes of windows of the words <see cref="SplitWords"/> found.</summary>
+    private void FindEditLookalikes()
+    {
 
         foreach (var set in _lexicon.Sets)
         {
@@ -177,6 +291,11 @@ internal sealed partial class Screener
 
     private static bool IsDrawnPair(char first, char second)
     {
+        if (second >= 128 || (DrawnSeconds[second >> 6] & (1UL << second)) == 0)
+        {
+            return false;
+        }
+
         foreach (var (drawn, _) in DrawnLetters)
         {
             if (first == drawn[0] && second == drawn[1])
@@ -192,23 +311,16 @@ internal sealed partial class Screener
     {
         if (word.Known == Knowledge.NotLookedUp)
         {
-            var digits = true;
-            for (var k = word.First; k < word.Last && digits; k++)
-            {
-                digits = _stream.IsDigit(k);
-            }
-
             var known = Knowledge.LookedUp;
-            var length = _stream.FoldLength(word.First, word.Last);
-            if (digits)
+            var length = word.LetterEnd - word.LetterStart;
+            if (word.Digits)
             {
                 known |= Knowledge.Ordinary | Knowledge.Common;
             }
             else if (length <= _fold.Length)
             {
-                var folded = _fold.AsSpan(0, _stream.CopyFold(word.First, word.Last, _fold));
-                var hash = FoldedWords.Hash(folded);
-                known = _knownWords.TryGet(folded, hash, out var cached) ? cached : LookUp(folded, hash);
+                var folded = _folded.AsSpan(word.LetterStart, length);
+                known = _knownWords.TryGet(folded, word.FoldHash, out var cached) ? cached : LookUp(folded, word.FoldHash);
             }
 
             word.Known = known;

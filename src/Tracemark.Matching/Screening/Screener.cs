@@ -60,20 +60,32 @@ internal sealed partial class Screener
 
         var keys = _stream.Key.AsSpan(0, _stream.Length);
         var flags = _stream.Flags.AsSpan(0, _stream.Length);
+        if (mode == ScreeningMode.Full)
+        {
+            SplitWords();
+        }
+
         foreach (var set in lexicon.Sets)
         {
+            // Without glue nothing starts inside a word: the trie is walked from word starts only. With glue, also
+            // from every unit of the words a mark may be glued into (not a word of the word list or of a mark).
+            // It finds the same occurrences in another order, put back in the automaton's before anything
+            // depends on it.
             var sink = new Sink(this, set);
-            if (mode == ScreeningMode.Full)
-            {
-                set.Automaton.ScanAligned(keys, flags, glue: true, ref sink);
-                continue;
-            }
-
-            // Without glue nothing starts inside a word: the trie is walked from word starts only. It finds the
-            // same occurrences in another order, put back in the automaton's before anything depends on it.
             var candidates = _candidates.Count;
             var exclusions = _exclusions.Count;
             set.Automaton.ScanFromStarts(keys, flags, ref sink);
+            if (mode == ScreeningMode.Full)
+            {
+                foreach (ref var word in CollectionsMarshal.AsSpan(_words))
+                {
+                    if (MayHoldGluedMark(ref word))
+                    {
+                        set.Automaton.ScanGlued(keys, flags, word.First, word.Last, ref sink);
+                    }
+                }
+            }
+
             if (_candidates.Count < MaxHits)
             {
                 InAutomatonOrder(CollectionsMarshal.AsSpan(_candidates)[candidates..]);
@@ -83,7 +95,7 @@ internal sealed partial class Screener
             // The cap was reached: which occurrences it kept depends on the order, so the automaton's is replayed.
             _candidates.RemoveRange(candidates, _candidates.Count - candidates);
             _exclusions.RemoveRange(exclusions, _exclusions.Count - exclusions);
-            set.Automaton.ScanAligned(keys, flags, glue: false, ref sink);
+            set.Automaton.ScanAligned(keys, flags, glue: mode == ScreeningMode.Full, ref sink);
         }
 
         if (mode == ScreeningMode.Full)
@@ -131,6 +143,7 @@ internal sealed partial class Screener
         if (_letters.Length > TextStream.RetainedCapacity)
         {
             _letters = new char[256];
+            _folded = new char[256];
             _letterUnit = new int[256];
             _prefix = new ulong[257];
             _drawn = new int[257];
