@@ -12,12 +12,18 @@ public sealed record SweepResult(int Restored, int ReviewOverdue, int ForwardOve
 /// that ended without a complaint or lawsuit lifts the measure; a missed service level is flagged for the
 /// platform. Each timer's notices are taken in batches with FOR UPDATE SKIP LOCKED, so servers running the
 /// sweep at once share the work, and a notice once handled has no timer left, so running again does nothing.
-/// A batch is one statement: the state, the timeline, the audit trail, the listings, the strikes and the
-/// notifications change together, which is what lets a sweep keep up with a million open notices.
+/// A batch is one statement: the state, the timeline, the audit trail, the strikes and the notifications
+/// change together, which is what lets a sweep keep up with a million open notices. What a restore writes
+/// per notice is its state, its timeline event and the webhooks asked for; the audit row and the inbox
+/// notification are one per organisation and batch, naming the notices, and a listing is free once the
+/// notice holding it is closed (tm_complaint_claim_listing reads the holder's state), so it is not written.
 /// </summary>
 public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintSweep> logger)
 {
     public const int Batch = 5_000;
+
+    /// <summary>The inbox notification of a batch of restores: how many of the organisation's notices, and which.</summary>
+    public const string RestoredBatchKind = "complaint.restored_batch";
 
     /// <summary>
     /// Batches of one timer run this many at once, each in its own transaction: a batch is one backend's
@@ -80,7 +86,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         var now = clock.GetUtcNow();
         await using var tx = await db.BeginSystemAsync(cancellationToken);
         // Unreferenced SELECT CTEs are not run: the counts of all of them make sure every one is.
-        var (moved, _, _, _) = await tx.QuerySingleAsync<(int Moved, int Closed, int Inbox, int Hooks)>(
+        var (moved, _, _, _, _) = await tx.QuerySingleAsync<(int Moved, int Closed, int Inbox, int Hooks, int Audit)>(
             """
             WITH due AS (
                 SELECT id FROM complaint_notices
@@ -98,30 +104,32 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
                 SELECT tm_uuid7(@now), m.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', m.restore_not_before)
                 FROM moved m),
+            -- One audit row per complainant and batch naming its notices (the reason is the timer): the
+            -- complainant's administrators read the entries of its notices, so the rows are split by it.
             audit AS (
                 INSERT INTO audit_events (action, record_type, record_id, record_owner_id, before, after, detail)
-                SELECT 'complaint.' || @action, 'complaint_notice', m.id::text, m.complainant_org_id,
-                       jsonb_build_object('state', @from, 'version', m.version - 1), jsonb_build_object('state', @to, 'version', m.version),
-                       jsonb_build_object('by', 'system')
-                FROM moved m),
-            parties AS (
-                SELECT m.id, m.complainant_org_id, m.holder_org_id, m.platform_org_id, m.jurisdiction, m.kind, p.org,
-                       o.name_en AS platform_en, o.name_zh AS platform_zh, coalesce(t.title, '') AS title
+                SELECT 'complaint.' || @action, 'complaint_notice', NULL, m.complainant_org_id,
+                       jsonb_build_object('state', @from), jsonb_build_object('state', @to),
+                       jsonb_build_object('by', 'system', 'reason', @reason, 'count', count(*), 'notices', jsonb_agg(m.id ORDER BY m.id))
                 FROM moved m
-                CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS v (org)) AS p
-                JOIN organisations o ON o.id = m.platform_org_id
-                LEFT JOIN LATERAL (SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = m.id ORDER BY l.position LIMIT 1) AS t ON true),
-            -- Written here rather than through tm_notify, one call per row: that function is for callers under
-            -- row-level security with a dedupe key, and the sweep is neither. Asked once per organisation
-            -- (materialised, so the planner does not push the question down to every row).
-            hooked AS MATERIALIZED (SELECT DISTINCT org FROM parties),
+                GROUP BY m.complainant_org_id
+                RETURNING 1),
+            parties AS (
+                SELECT m.id, m.complainant_org_id, m.holder_org_id, m.platform_org_id, m.jurisdiction, m.kind, p.org
+                FROM moved m
+                CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS v (org)) AS p),
+            -- The inbox gets one notification per organisation and batch, naming how many of its notices were
+            -- restored and which (each notice's own timeline has its event, and webhooks stay one per notice).
             inbox AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
-                SELECT tm_uuid7(@now), @kind, 'in_app', org, 'complaint_notice', id::text,
-                       jsonb_build_object('notice', id, 'title', title, 'platformEn', platform_en, 'platformZh', platform_zh, 'link', '/complaints/' || id),
+                SELECT tm_uuid7(@now), @batchKind, 'in_app', org, 'complaint_notice', NULL,
+                       jsonb_build_object('count', count(*), 'notices', jsonb_agg(id ORDER BY id), 'link', '/complaints?state=' || @to),
                        @now, @now, @now, @now
                 FROM parties
+                GROUP BY org
                 RETURNING 1),
+            -- Asked once per organisation (materialised, so the planner does not push the question down to every row).
+            hooked AS MATERIALIZED (SELECT DISTINCT org FROM parties),
             hooks AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
                 SELECT tm_uuid7(@now), @kind, 'webhook', p.org, 'complaint_notice', p.id::text,
@@ -132,7 +140,8 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 FROM parties p
                 WHERE p.org IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
                 RETURNING 1)
-            SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
+            SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int,
+                   (SELECT count(*) FROM audit)::int
             """,
             new
             {
@@ -141,7 +150,9 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 from = ComplaintWire.ToWire(from),
                 to = ComplaintWire.ToWire(transition.To),
                 action = ComplaintWire.ToWire(transition.Action),
+                reason = ComplaintWire.ToWire(TimerKind.RestoreDue),
                 kind = "complaint.restored",
+                batchKind = RestoredBatchKind,
                 Batch,
             },
             cancellationToken);

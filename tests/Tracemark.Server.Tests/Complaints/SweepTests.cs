@@ -1,21 +1,30 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Tracemark.Core.Complaints;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 
 namespace Tracemark.Server.Tests.Complaints;
 
 /// <summary>
 /// What the deadline sweep leaves behind for every notice it restores, written in batches for the whole set:
-/// the state, the timeline event, the audit entry, the listing free again, the strikes void, and the parties'
-/// notifications; and that sweeps running at once, or again, restore each notice once.
+/// the state, the timeline event, the strikes void and the platform's webhook per notice; the audit entry and
+/// the parties' inbox notification per organisation and batch, naming the notices; the listing free again
+/// (derived from the notice's state); and that sweeps running at once, or again, restore each notice once.
 /// </summary>
 public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<ComplaintsFactory>
 {
+    /// <summary>Listings held by the given notices: claimed by one, while it is in a state that holds listings.</summary>
+    private const string HeldListings =
+        "SELECT count(*) FROM complaint_listings l JOIN complaint_notices n ON n.id = l.open_notice_id WHERE n.id = ANY (@notices) AND tm_complaint_holds_listings(n.state)";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static List<string> Notices(string json) =>
+        JsonDocument.Parse(json).RootElement.GetProperty("notices").EnumerateArray().Select(e => e.GetString()!).ToList();
+
     [Fact]
-    public async Task Each_restored_notice_gets_its_event_audit_entry_free_listing_void_strike_and_notifications_once()
+    public async Task Each_restored_notice_gets_its_event_void_strike_and_webhook_once_and_is_named_once_in_the_batch_audit_and_inbox()
     {
         var world = await CreateAsync(factory, "CN");
         var admin = await factory.SignedInClientAsync(await Seed.UserAsync(factory, world.Platform.Id, Tracemark.Core.Accounts.Role.OrgAdmin));
@@ -37,7 +46,7 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
         await using var connection = await factory.OpenOwnerConnectionAsync();
         var notices = ids.Select(Guid.Parse).ToArray();
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_strikes WHERE notice_id = ANY (@notices) AND voided_at IS NULL", new { notices }));
-        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_listings WHERE open_notice_id = ANY (@notices)", new { notices }));
+        Assert.Equal(3, await connection.ExecuteScalarAsync<long>(HeldListings, new { notices }));
 
         // Two sweeps at once (each itself runs batches at once), then another: every notice is restored exactly once.
         factory.Clock.Set(notBefore);
@@ -54,47 +63,118 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
             Assert.Equal("system", restore.GetProperty("party").GetString());
         }
 
-        var audit = (await connection.QueryAsync<(string RecordId, string Before, string After, Guid? Owner)>(
-            "SELECT record_id, before::text, after::text, record_owner_id FROM audit_events WHERE action = 'complaint.restore' AND record_type = 'complaint_notice' AND record_id = ANY (@ids)",
+        // The audit: rows of the system's restore for the complainant, naming every notice exactly once (two sweeps
+        // at once may split the three between batches), and nothing per notice any more.
+        var audit = (await connection.QueryAsync<(string? RecordId, string Before, string After, Guid? Owner, string Detail)>(
+            "SELECT record_id, before::text, after::text, record_owner_id, detail::text FROM audit_events WHERE action = 'complaint.restore' AND detail -> 'notices' ?| @ids",
             new { ids = ids.ToArray() })).ToList();
-        Assert.Equal(ids.Order(StringComparer.Ordinal), audit.Select(a => a.RecordId).Order(StringComparer.Ordinal));
+        Assert.NotEmpty(audit);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), audit.SelectMany(a => Notices(a.Detail)).Order(StringComparer.Ordinal));
         Assert.All(audit, a =>
         {
+            Assert.Null(a.RecordId);
             Assert.Equal("counter_notice_forwarded", JsonDocument.Parse(a.Before).RootElement.GetProperty("state").GetString());
             Assert.Equal("restored", JsonDocument.Parse(a.After).RootElement.GetProperty("state").GetString());
             Assert.Equal(world.Holder.Id, a.Owner);
+            var detail = JsonDocument.Parse(a.Detail).RootElement;
+            Assert.Equal("system", detail.GetProperty("by").GetString());
+            Assert.Equal("restore_due", detail.GetProperty("reason").GetString());
+            Assert.Equal(Notices(a.Detail).Count, detail.GetProperty("count").GetInt32());
         });
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM audit_events WHERE action = 'complaint.restore' AND record_id = ANY (@ids)", new { ids = ids.ToArray() }));
 
-        // The listings are free: nothing holds them, and the strikes the measure caused no longer count.
-        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_listings WHERE open_notice_id = ANY (@notices)", new { notices }));
+        // The listings are free: their notices no longer hold them, and the strikes the measure caused no longer count.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(HeldListings, new { notices }));
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM complaint_strikes WHERE notice_id = ANY (@notices) AND voided_at = @notBefore AND void_reason = 'restore'", new { notices, notBefore }));
 
-        // Each party is told once per notice in its inbox; the platform, which asked for the event, once per notice by webhook.
+        // Webhooks stay one per state change: the platform, which asked for the event, once per notice; nothing per notice in an inbox.
         var told = (await connection.QueryAsync<(string SubjectId, Guid Recipient, string Channel, string Payload)>(
             "SELECT subject_id, recipient_org_id, channel, payload::text FROM notifications WHERE kind = 'complaint.restored' AND subject_id = ANY (@ids)",
             new { ids = ids.ToArray() })).ToList();
+        Assert.DoesNotContain(told, n => n.Channel == "in_app");
         foreach (var id in ids)
         {
-            var inbox = told.Where(n => n.SubjectId == id && n.Channel == "in_app").ToList();
-            Assert.Equal([world.Holder.Id, world.Platform.Id], inbox.Select(n => n.Recipient).Order());
-            Assert.All(inbox, n => Assert.EndsWith(" down jacket 1:1 replica", JsonDocument.Parse(n.Payload).RootElement.GetProperty("title").GetString(), StringComparison.Ordinal));
             var webhook = Assert.Single(told, n => n.SubjectId == id && n.Channel == "webhook");
             Assert.Equal(world.Platform.Id, webhook.Recipient);
             var payload = JsonDocument.Parse(webhook.Payload).RootElement;
+            Assert.Equal(id, payload.GetProperty("noticeId").GetString());
             Assert.Equal("restored", payload.GetProperty("state").GetString());
             Assert.Equal("counter_notice_forwarded", payload.GetProperty("previousState").GetString());
         }
 
-        // The holder's inbox words it with the listing's title.
-        var holderInbox = await world.Holder.Client.GetFromJsonAsync<JsonElement>("/api/v1/notifications", Ct);
-        Assert.Contains(holderInbox.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "complaint.restored"
-            && n.GetProperty("text").GetString()!.Contains("was restored", StringComparison.Ordinal));
+        // The inbox: each party (the holder, who filed, and the platform) gets one notification per batch naming
+        // how many of its notices were restored and which, each of ours exactly once.
+        var inbox = (await connection.QueryAsync<(Guid Recipient, string? SubjectId, string Payload)>(
+            "SELECT recipient_org_id, subject_id, payload::text FROM notifications WHERE kind = 'complaint.restored_batch' AND channel = 'in_app' AND payload -> 'notices' ?| @ids",
+            new { ids = ids.ToArray() })).ToList();
+        foreach (var party in new[] { world.Holder.Id, world.Platform.Id })
+        {
+            var mine = inbox.Where(n => n.Recipient == party).ToList();
+            Assert.Equal(ids.Order(StringComparer.Ordinal), mine.SelectMany(n => Notices(n.Payload)).Order(StringComparer.Ordinal));
+            Assert.All(mine, n =>
+            {
+                Assert.Null(n.SubjectId);
+                var payload = JsonDocument.Parse(n.Payload).RootElement;
+                Assert.Equal(Notices(n.Payload).Count, payload.GetProperty("count").GetInt32());
+                Assert.Equal("/complaints?state=restored", payload.GetProperty("link").GetString());
+            });
+        }
+
+        Assert.Equal(2, inbox.Select(n => n.Recipient).Distinct().Count());
+
+        // What the holder reads in its inbox, in English and in Chinese: the count, linking to its restored notices.
+        var restoredBatches = inbox.Where(n => n.Recipient == world.Holder.Id).ToList();
+        foreach (var (language, words) in new[] { ("en", "Notices restored: {0}. No complaint or lawsuit was shown in time."), ("zh-CN", "已恢复 {0} 件通知：期限内未收到投诉或起诉证明。") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/notifications?limit=100");
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            var response = await world.Holder.Client.SendAsync(request, Ct);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+            var items = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").EnumerateArray()
+                .Where(n => n.GetProperty("kind").GetString() == "complaint.restored_batch").ToList();
+            Assert.Equal(restoredBatches.Count, items.Count);
+            Assert.All(items, n =>
+            {
+                var count = n.GetProperty("payload").GetProperty("count").GetInt32();
+                Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, words, count), n.GetProperty("text").GetString());
+                Assert.Equal("/complaints?state=restored", n.GetProperty("link").GetString());
+            });
+            Assert.Equal(3, items.Sum(n => n.GetProperty("payload").GetProperty("count").GetInt32()));
+        }
+
+        // The link's page lists the restored notices.
+        var listed = await GetAsync(world.Holder.Client, "/api/v1/complaints/notices?state=restored&limit=100");
+        Assert.Superset(ids.ToHashSet(StringComparer.Ordinal), listed.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToHashSet(StringComparer.Ordinal));
 
         // A new notice on a restored listing is reviewed on its own, not linked to the closed one.
         var listing = await connection.ExecuteScalarAsync<string>(
             "SELECT l.listing_key FROM complaint_notice_listings nl JOIN complaint_listings l ON l.id = nl.listing_id WHERE nl.notice_id = @id", new { id = notices[0] });
         var again = await world.FileAsync(world.Notice(listing!));
         Assert.Equal("submitted", State(again));
+    }
+
+    /// <summary>
+    /// A listing's claim is derived from the claiming notice's state in the database: the states it counts as
+    /// holding must be the workflow's, or a closed notice would keep (or an open one lose) its listings.
+    /// </summary>
+    [Fact]
+    public async Task The_database_counts_the_same_states_as_holding_listings_as_the_workflow()
+    {
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        foreach (var state in Enum.GetValues<NoticeState>())
+        {
+            var wire = ComplaintWire.ToWire(state);
+            Assert.Equal(NoticeWorkflow.HoldsListings(state), await connection.ExecuteScalarAsync<bool>("SELECT tm_complaint_holds_listings(@wire)", new { wire }));
+        }
+
+        // Every transition out of a holding state into one that holds nothing is one that released the listings.
+        Assert.All(
+            NoticeWorkflow.Transitions.Where(t => NoticeWorkflow.HoldsListings(t.From) && !NoticeWorkflow.HoldsListings(t.To)),
+            t => Assert.True(t.Effects.HasFlag(TransitionEffects.ReleasesListings), $"{t.From} -> {t.To}"));
+
+        // And no transition leaves a state that holds nothing for one that holds listings (closed notices stay closed).
+        Assert.DoesNotContain(NoticeWorkflow.Transitions, t => !NoticeWorkflow.HoldsListings(t.From) && NoticeWorkflow.HoldsListings(t.To));
     }
 }
