@@ -22,6 +22,8 @@ public static class ComplaintsSetup
         services.AddScoped<ComplaintStatistics>();
         services.AddScoped<ComplaintSweep>();
         services.AddHostedService<ComplaintSweepWorker>();
+        services.AddSingleton<FilingIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<FilingIntake>());
         services.AddSingleton<Platform.Demo.IDemoSeeder, ComplaintsDemo>();
         services.AddNavigation("/complaints", "nav.complaints", "read", 15);
         services.AddNavigation("/complaints/statistics", "nav.complaint_statistics", "read", 16);
@@ -36,11 +38,12 @@ public static class ComplaintsSetup
 
         api.MapGet("/notices", ([AsParameters] NoticeFilter filter, NoticeStore store, CancellationToken cancellationToken) => store.ListAsync(filter, cancellationToken))
             .WithSummary("Notices the caller may see, newest first, by cursor; ?role=platform|complainant, ?state=, ?platformId=, ?q= (title, listing id, seller id).");
-        api.MapPost("/notices", async (NewNotice body, NoticeStore store, CancellationToken cancellationToken) =>
+        // Filed through the intake's group commit: the key is claimed, and the answer stored, in the batch's transaction.
+        api.MapPost("/notices", async (NewNotice body, FilingIntake intake, CallerAccessor callers, HttpContext context, CancellationToken cancellationToken) =>
         {
-            var notice = await store.FileAsync(body, cancellationToken);
-            return TypedResults.Created($"/api/v1/complaints/notices/{notice.Id}", notice);
-        }).RequireAuthorization(Policies.Writer).WithSummary("File a notice (rights holders and their agents): rights relied on, listings with snapshots, evidence, the statement of good faith.");
+            var answer = await intake.FileAsync(body, callers.Current, context.Ticket(), cancellationToken);
+            await answer.ExecuteAsync(context);
+        }).HandOffIdempotencyKey().Produces<NoticeView>(StatusCodes.Status201Created).RequireAuthorization(Policies.Writer).WithSummary("File a notice (rights holders and their agents): rights relied on, listings with snapshots, evidence, the statement of good faith.");
         api.MapGet("/notices/{id:guid}", (Guid id, NoticeStore store, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken))
             .WithSummary("One notice with its listings, screening hits, evidence, deadlines and timeline (audited read).");
         api.MapGet("/notices/{id:guid}/files/{sha256}", async (Guid id, string sha256, NoticeStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>

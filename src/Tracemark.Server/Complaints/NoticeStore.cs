@@ -52,6 +52,15 @@ public sealed partial class NoticeStore(
     /// <summary>Files a notice: checks the platform, the rights (held or authorised, in force, of a fitting type) and the files; screens the listings; links listings already under an open notice.</summary>
     public async Task<NoticeView> FileAsync(NewNotice input, CancellationToken cancellationToken)
     {
+        await using var tx = await db.BeginAsync(cancellationToken);
+        var view = await FileAsync(tx, input, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return view;
+    }
+
+    /// <summary>Files one notice in <paramref name="tx"/>, as its caller; the caller of this commits.</summary>
+    internal async Task<NoticeView> FileAsync(DbTx tx, NewNotice input, CancellationToken cancellationToken)
+    {
         var rules = new FieldRules();
         var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
         if (input.PlatformId is null)
@@ -59,7 +68,6 @@ public sealed partial class NoticeStore(
             rules.Add("platformId", "required");
         }
 
-        await using var tx = await db.BeginAsync(cancellationToken);
         if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent) || tx.Caller.OrganisationId is not { } complainant)
         {
             throw new AccessDeniedException("complaint.holders_only", "Only rights holders, and agents acting for them, file notices.");
@@ -208,7 +216,6 @@ public sealed partial class NoticeStore(
         var (row, view) = await FindViewAsync(tx, id, cancellationToken) ?? throw new InvalidOperationException("A notice just filed is not visible to its complainant.");
         await tx.AuditAsync("complaint.file", "complaint_notice", id.ToString(), complainant, after: Summary(row, content.Listings.Count), detail: detail, cancellationToken: cancellationToken);
         await AnnounceAsync(tx, row, state == NoticeState.Linked ? "linked" : "filed", null, Party.Complainant, now, cancellationToken, title: content.Listings[0].Title);
-        await tx.CommitAsync(cancellationToken);
         return view;
     }
 
@@ -387,7 +394,13 @@ public sealed partial class NoticeStore(
         var listingRows = (await parts.ReadAsync<ListingRow>()).ToList();
         var evidence = (await parts.ReadAsync<EvidenceRow>()).Select(e => new EvidenceView(e.Sha256, e.Description, ComplaintWire.Parse<Party>(e.Party), e.MediaType, e.Size, e.AddedAt)).ToList();
         var timeline = (await parts.ReadAsync<EventRow>()).Select(e => e.ToView()).ToList();
+        return await ViewAsync(tx, row, rights, listingRows, evidence, timeline, asParty, cancellationToken, link);
+    }
 
+    private async Task<NoticeView> ViewAsync(
+        DbTx tx, NoticeRow row, List<NoticeRightView> rights, List<ListingRow> listingRows, List<EvidenceView> evidence, List<TimelineEntry> timeline,
+        Party? asParty, CancellationToken cancellationToken, SellerLinkView? link = null)
+    {
         var linkedStates = new Dictionary<Guid, NoticeState>();
         if (listingRows.Any(l => l.LinkedNoticeId is not null))
         {
@@ -471,14 +484,12 @@ public sealed partial class NoticeStore(
         hit.MarkId, hit.Mark, hit.Kind.ToWire(), hit.Start, hit.Length, hit.Matched, hit.Normalised, hit.Distance, hit.Score,
         ScreeningService.Signs(hit.Signs), hit.ReasonCode.ToWire(), hit.ReasonArguments, hit.Language, hit.Reason, owner);
 
-    private static async Task<List<RightRow>> CheckRightsAsync(DbTx tx, FieldRules rules, IReadOnlyList<Guid> ids, InfringementKind kind, Guid complainant, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (ids.Count == 0)
-        {
-            return [];
-        }
+    private static async Task<List<RightRow>> CheckRightsAsync(DbTx tx, FieldRules rules, IReadOnlyList<Guid> ids, InfringementKind kind, Guid complainant, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ids.Count == 0 ? [] : CheckRights(rules, ids, kind, await FindRightsAsync(tx, ids, complainant, now, cancellationToken), now);
 
-        var found = (await tx.QueryAsync<RightRow>(
+    /// <summary>The rights among <paramref name="ids"/> the caller can see, each with whether <paramref name="complainant"/> may act for it.</summary>
+    private static async Task<Dictionary<Guid, RightRow>> FindRightsAsync(DbTx tx, IEnumerable<Guid> ids, Guid complainant, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await tx.QueryAsync<RightRow>(
             """
             SELECT r.id, r.owner_org_id, r.type, r.jurisdiction, r.number, r.name, r.name_zh, r.status, r.expires_on,
                    tm_may_act_for_right(@complainant, r.id, @now) AS may_act
@@ -486,6 +497,9 @@ public sealed partial class NoticeStore(
             """,
             new { ids = ids.Distinct().ToArray(), complainant, now },
             cancellationToken)).ToDictionary(r => r.Id);
+
+    private static List<RightRow> CheckRights(FieldRules rules, IReadOnlyList<Guid> ids, InfringementKind kind, Dictionary<Guid, RightRow> found, DateTimeOffset now)
+    {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var fitting = ComplaintWire.RightTypesFor(kind).Select(Core.Rights.RightWords.ToWire).ToHashSet(StringComparer.Ordinal);
         var result = new List<RightRow>();
@@ -708,6 +722,8 @@ public sealed partial class NoticeStore(
 
     private sealed class ListingRow
     {
+        public Guid NoticeId { get; init; }
+
         public int Position { get; init; }
 
         public string ListingRef { get; init; } = "";
@@ -750,6 +766,8 @@ public sealed partial class NoticeStore(
 
     private sealed class EventRow
     {
+        public Guid NoticeId { get; init; }
+
         public Guid Id { get; init; }
 
         public DateTimeOffset OccurredAt { get; init; }

@@ -66,6 +66,44 @@ public sealed class NotificationOutbox(TimeProvider clock)
             cancellationToken);
     }
 
+    /// <summary>Several notifications in one statement, each as <see cref="AddAsync"/> writes it.</summary>
+    public async Task AddManyAsync(DbTx tx, IReadOnlyList<NewNotification> notifications, CancellationToken cancellationToken)
+    {
+        if (notifications.Count == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var due = notifications.Select(n => (n.DueAt ?? now).ToUniversalTime()).ToArray();
+        await tx.ExecuteAsync(
+            """
+            SELECT tm_notify(u.id, u.kind, u.channel, u.recipient_org, u.recipient_user, u.subject_type, u.subject_id, u.payload::jsonb, u.dedupe,
+                             u.due, u.delivered, @now)
+            FROM unnest(@ids, @kinds, @channels, @recipientOrgs, @recipientUsers, @subjectTypes, @subjectIds, @payloads, @dedupes, @due, @delivered)
+                 WITH ORDINALITY AS u (id, kind, channel, recipient_org, recipient_user, subject_type, subject_id, payload, dedupe, due, delivered, n)
+            ORDER BY u.n
+            """,
+            new
+            {
+                ids = notifications.Select(_ => Guid.CreateVersion7()).ToArray(),
+                kinds = notifications.Select(n => n.Kind).ToArray(),
+                channels = notifications.Select(n => n.Channel).ToArray(),
+                recipientOrgs = notifications.Select(n => n.RecipientOrgId).ToArray(),
+                recipientUsers = notifications.Select(n => n.RecipientUserId).ToArray(),
+                subjectTypes = notifications.Select(n => n.SubjectType).ToArray(),
+                subjectIds = notifications.Select(n => n.SubjectId).ToArray(),
+                payloads = notifications.Select(n => JsonSerializer.Serialize(n.Payload, PayloadJson)).ToArray(),
+                dedupes = notifications.Select(n => n.DedupeKey).ToArray(),
+                due,
+
+                // An in-app notification that is already due needs no delivery (as in AddAsync).
+                delivered = notifications.Select((n, i) => n.Channel == NotificationChannels.InApp && due[i] <= now ? now.ToUniversalTime() : (DateTimeOffset?)null).ToArray(),
+                now,
+            },
+            cancellationToken);
+    }
+
     private static JsonSerializerOptions CreateJson()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

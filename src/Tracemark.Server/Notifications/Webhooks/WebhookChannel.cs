@@ -191,6 +191,15 @@ public sealed class WebhookOutbox(NotificationOutbox outbox)
         return await outbox.AddAsync(tx, new NewNotification(eventKind, organisationId, payload, subjectType, subjectId, DedupeKey: dedupeKey, Channel: WebhookChannel.ChannelName), cancellationToken);
     }
 
+    /// <summary>Which of the (organisation, event) pairs an endpoint wants, asked in one round trip.</summary>
+    public static async Task<HashSet<(Guid Organisation, string EventKind)>> WantedAsync(DbTx tx, IReadOnlyCollection<(Guid Organisation, string EventKind)> pairs, CancellationToken cancellationToken) =>
+        pairs.Count == 0
+            ? []
+            : (await tx.QueryAsync<(Guid, string)>(
+                "SELECT u.o, u.k FROM unnest(@organisations, @kinds) AS u (o, k) WHERE tm_webhook_wanted(u.o, u.k)",
+                new { organisations = pairs.Select(p => p.Organisation).ToArray(), kinds = pairs.Select(p => p.EventKind).ToArray() },
+                cancellationToken)).ToHashSet();
+
     /// <summary>The same event for several organisations, asking in one round trip which of them want it.</summary>
     public async Task AddAsync(DbTx tx, IReadOnlyList<Guid> organisations, string eventKind, object payload, string? subjectType, string? subjectId, CancellationToken cancellationToken)
     {

@@ -43,6 +43,27 @@ public sealed class BlobStore(TracemarkSettings settings)
         return await PutAsync(tx, content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, cancellationToken);
     }
 
+    /// <summary>Several texts at once: each file written (and flushed) as by <see cref="PutTextAsync"/>, their rows in one statement.</summary>
+    public async Task<IReadOnlyList<BlobInfo>> PutTextsAsync(DbTx tx, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var infos = new List<BlobInfo>(texts.Count);
+        foreach (var text in texts)
+        {
+            await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text), writable: false);
+            infos.Add(await WriteFileAsync(content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, cancellationToken));
+        }
+
+        if (infos.Count > 0)
+        {
+            await tx.ExecuteAsync(
+                "INSERT INTO blobs (sha256, size, media_type) SELECT * FROM unnest(@sha256s, @sizes, @mediaTypes) ON CONFLICT (sha256) DO NOTHING",
+                new { sha256s = infos.Select(i => i.Sha256).ToArray(), sizes = infos.Select(i => i.Size).ToArray(), mediaTypes = infos.Select(i => i.MediaType).ToArray() },
+                cancellationToken);
+        }
+
+        return infos;
+    }
+
     private async Task<BlobInfo> PutAsync(DbTx tx, Stream content, BlobRules rules, string field, string? knownMediaType, CancellationToken cancellationToken)
     {
         var info = await WriteFileAsync(content, rules, field, knownMediaType, cancellationToken);

@@ -193,6 +193,37 @@ public sealed class DbTx : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Audit entries for several records of one action by this transaction's caller, in one statement.</summary>
+    public async Task AuditManyAsync(string action, string recordType, IReadOnlyList<(string RecordId, Guid? RecordOwner, object? After, object? Detail)> entries, CancellationToken cancellationToken = default)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO audit_events (organisation_id, user_id, api_key_id, session_id, client_address, action, record_type, record_id, record_owner_id, before, after, detail)
+            SELECT $1, $2, $3, $4, $5, $6, $7, u.record_id, u.owner, NULL, u.after, u.detail
+            FROM unnest($8::text[], $9::uuid[], $10::jsonb[], $11::jsonb[]) WITH ORDINALITY AS u (record_id, owner, after, detail, n)
+            ORDER BY u.n
+            """,
+            Connection,
+            Transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.OrganisationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ApiKeyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.SessionId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ClientAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = action, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = recordType, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordOwner).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After is null ? null : JsonSerializer.Serialize(e.After, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Detail is null ? null : JsonSerializer.Serialize(e.Detail, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public Task CommitAsync(CancellationToken cancellationToken = default)
     {
         if (_outer is not null)

@@ -18,6 +18,51 @@ public sealed class IdempotentEndpoint
     }
 }
 
+/// <summary>
+/// Marks keyed endpoints that write in a transaction of their own choosing (a batch shared with other requests):
+/// the middleware checks the key and hands it on as an <see cref="IdempotencyTicket"/>, and the endpoint's
+/// writer claims it, replays or refuses, and stores the answer in its transaction through <see cref="IdempotencyAnswers"/>.
+/// </summary>
+public sealed class IdempotencyHandOff
+{
+    public static readonly IdempotencyHandOff Instance = new();
+
+    private IdempotencyHandOff()
+    {
+    }
+}
+
+/// <summary>A checked key handed to the endpoint: who sent it, for what, and the request's fingerprint.</summary>
+public sealed record IdempotencyTicket(Guid Organisation, string Principal, string Key, string Method, string Path, byte[] Fingerprint)
+{
+    internal (Guid, string, string) Identity => (Organisation, Principal, Key);
+}
+
+/// <summary>An answer to a keyed request as it was (or will be) stored: status, headers and body bytes.</summary>
+public sealed record IdempotentAnswer(int Status, string? ContentType, string? Location, byte[] Body, bool Replayed)
+{
+    public Task ExecuteAsync(HttpContext context)
+    {
+        context.Response.StatusCode = Status;
+        if (ContentType is not null)
+        {
+            context.Response.ContentType = ContentType;
+        }
+
+        if (Location is not null)
+        {
+            context.Response.Headers.Location = Location;
+        }
+
+        if (Replayed)
+        {
+            context.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
+        }
+
+        return context.Response.Body.WriteAsync(Body, context.RequestAborted).AsTask();
+    }
+}
+
 public static class IdempotencySetup
 {
     public const string Header = "Idempotency-Key";
@@ -46,8 +91,20 @@ public static class IdempotencySetup
     public static IServiceCollection AddIdempotency(this IServiceCollection services)
     {
         services.AddHostedService<IdempotencyJanitor>();
+        services.AddSingleton<IdempotencyAnswers>();
         return services;
     }
+
+    /// <summary>The endpoint claims the key itself, in the transaction it writes in (see <see cref="IdempotencyHandOff"/>).</summary>
+    public static TBuilder HandOffIdempotencyKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.Metadata.Add(IdempotencyHandOff.Instance));
+        return builder;
+    }
+
+    /// <summary>The key of this request when its endpoint takes it over (<see cref="HandOffIdempotencyKey{TBuilder}"/>).</summary>
+    public static IdempotencyTicket? Ticket(this HttpContext context) => context.Features.Get<IdempotencyTicket>();
 
     /// <summary>After authentication and authorisation: a refused caller never takes a key.</summary>
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.UseMiddleware<IdempotencyMiddleware>();
@@ -103,6 +160,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectio
         var principal = caller.ApiKeyId is { } apiKey ? "key:" + apiKey.ToString() : "user:" + caller.UserId?.ToString();
         var fingerprint = await FingerprintAsync(context.Request, context.RequestAborted);
         var cancellationToken = context.RequestAborted;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyHandOff>() is not null)
+        {
+            context.Features.Set(new IdempotencyTicket(organisation, principal, key!, context.Request.Method, context.Request.Path.Value ?? "/", fingerprint));
+            await next(context);
+            return;
+        }
 
         await using var tx = await db.BeginRequestTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
@@ -279,4 +342,133 @@ internal sealed class IdempotencyJanitor(IServiceScopeFactory scopes, TimeProvid
             }
         }
     }
+}
+
+/// <summary>
+/// The idempotency records for endpoints that take their key over (<see cref="IdempotencyHandOff"/>): the same
+/// rules as the middleware's (claim by inserting the key, replay a stored answer to the same request, refuse the
+/// key with another request, free a key past its retention), in the transaction the endpoint writes in, and for
+/// many keys at once.
+/// </summary>
+public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
+{
+    private const int MaxStoredResponse = 4 * 1024 * 1024;
+    private readonly IDataProtector _protector = protection.CreateProtector("Tracemark.Idempotency.Response.v1");
+
+    /// <summary>
+    /// What became of keys other requests took, read for all of them in one statement: the stored answer to the same
+    /// request (replayed), a refusal when the key came with another request, or null when the key is free (never
+    /// used, past its retention, or held by a transaction still open: <see cref="ClaimManyAsync"/> then waits for it).
+    /// </summary>
+    public async Task<(IdempotentAnswer? Answer, Exception? Refusal)[]> FindManyAsync(DbTx tx, IReadOnlyList<IdempotencyTicket> tickets, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = new (IdempotentAnswer?, Exception?)[tickets.Count];
+        if (tickets.Count == 0)
+        {
+            return result;
+        }
+
+        var stored = (await tx.QueryAsync<KeyedResponse>(
+            """
+            SELECT k.organisation_id, k.principal, k.key, k.request_sha256, k.status, k.content_type, k.location, k.response, k.expires_at
+            FROM idempotency_keys k JOIN unnest(@organisations, @principals, @keys) AS u (organisation, principal, key)
+                 ON k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key
+            WHERE k.expires_at > @now
+            """,
+            new
+            {
+                organisations = tickets.Select(t => t.Organisation).ToArray(),
+                principals = tickets.Select(t => t.Principal).ToArray(),
+                keys = tickets.Select(t => t.Key).ToArray(),
+                now,
+            },
+            cancellationToken)).ToDictionary(k => (k.OrganisationId, k.Principal, k.Key));
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            if (!stored.TryGetValue(tickets[i].Identity, out var found))
+            {
+                continue;
+            }
+
+            result[i] = CryptographicOperations.FixedTimeEquals(found.RequestSha256, tickets[i].Fingerprint)
+                ? (new IdempotentAnswer(found.Status ?? StatusCodes.Status200OK, found.ContentType, found.Location, found.Response is null ? [] : _protector.Unprotect(found.Response), Replayed: true), null)
+                : (null, new RuleViolationException("idempotency.key_reused", "The Idempotency-Key was already used with a different request.", IdempotencySetup.Header));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Takes the keys of requests about to be answered, in one statement (sorted, so two batches that share keys wait
+    /// for each other rather than deadlock); a key past its retention is taken over. Answers whether this transaction
+    /// holds each: false when another request took it since <see cref="FindManyAsync"/> looked.
+    /// </summary>
+    public async Task<bool[]> ClaimManyAsync(DbTx tx, IReadOnlyList<IdempotencyTicket> tickets, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (tickets.Count == 0)
+        {
+            return [];
+        }
+
+        var order = Enumerable.Range(0, tickets.Count).OrderBy(i => tickets[i].Principal, StringComparer.Ordinal).ThenBy(i => tickets[i].Key, StringComparer.Ordinal).ToArray();
+        var claimed = (await tx.QueryAsync<(string Principal, string Key)>(
+            """
+            INSERT INTO idempotency_keys AS k (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at)
+            SELECT u.organisation, u.principal, u.key, u.method, u.path, u.sha, @now, @expires
+            FROM unnest(@organisations, @principals, @keys, @methods, @paths, @shas) WITH ORDINALITY AS u (organisation, principal, key, method, path, sha, n)
+            ORDER BY u.n
+            ON CONFLICT (organisation_id, principal, key) DO UPDATE
+                SET method = excluded.method, path = excluded.path, request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
+                    expires_at = excluded.expires_at, status = NULL, content_type = NULL, location = NULL, response = NULL
+                WHERE k.expires_at <= excluded.created_at
+            RETURNING k.principal, k.key
+            """,
+            new
+            {
+                organisations = order.Select(i => tickets[i].Organisation).ToArray(),
+                principals = order.Select(i => tickets[i].Principal).ToArray(),
+                keys = order.Select(i => tickets[i].Key).ToArray(),
+                methods = order.Select(i => tickets[i].Method).ToArray(),
+                paths = order.Select(i => tickets[i].Path).ToArray(),
+                shas = order.Select(i => tickets[i].Fingerprint).ToArray(),
+                now,
+                expires = now + IdempotencySetup.Retention,
+            },
+            cancellationToken)).ToHashSet();
+        return tickets.Select(t => claimed.Contains((t.Principal, t.Key))).ToArray();
+    }
+
+    /// <summary>Stores the answers of the keys this transaction holds, in one statement.</summary>
+    public async Task StoreManyAsync(DbTx tx, IReadOnlyList<(IdempotencyTicket Ticket, IdempotentAnswer Answer)> answers, CancellationToken cancellationToken)
+    {
+        if (answers.Count == 0)
+        {
+            return;
+        }
+
+        if (answers.Any(a => a.Answer.Body.Length > MaxStoredResponse))
+        {
+            throw new InvalidOperationException("The answer to a keyed request is too large to keep.");
+        }
+
+        await tx.ExecuteAsync(
+            """
+            UPDATE idempotency_keys k SET status = u.status, content_type = u.content_type, location = u.location, response = u.response
+            FROM unnest(@organisations, @principals, @keys, @statuses, @contentTypes, @locations, @responses) AS u (organisation, principal, key, status, content_type, location, response)
+            WHERE k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key
+            """,
+            new
+            {
+                organisations = answers.Select(a => a.Ticket.Organisation).ToArray(),
+                principals = answers.Select(a => a.Ticket.Principal).ToArray(),
+                keys = answers.Select(a => a.Ticket.Key).ToArray(),
+                statuses = answers.Select(a => a.Answer.Status).ToArray(),
+                contentTypes = answers.Select(a => a.Answer.ContentType).ToArray(),
+                locations = answers.Select(a => a.Answer.Location).ToArray(),
+                responses = answers.Select(a => _protector.Protect(a.Answer.Body)).ToArray(),
+            },
+            cancellationToken);
+    }
+
+    private sealed record KeyedResponse(Guid OrganisationId, string Principal, string Key, byte[] RequestSha256, int? Status, string? ContentType, string? Location, byte[]? Response, DateTimeOffset ExpiresAt);
 }
