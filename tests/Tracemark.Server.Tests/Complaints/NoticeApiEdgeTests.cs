@@ -7,6 +7,7 @@ using Dapper;
 using Tracemark.Core.Organisations;
 using Tracemark.Server.Notifications;
 using Tracemark.Server.Notifications.Webhooks;
+using Tracemark.Server.Platform.Idempotency;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 using static Tracemark.Server.Tests.Complaints.NoticeFlowTests;
 
@@ -186,6 +187,17 @@ public sealed class NoticeApiEdgeTests(ComplaintsFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", decision, decisionKey)).StatusCode);
         var read = await GetAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}");
         Assert.Single(Timeline(read), a => a == "take_measure");
+
+        // Past its retention a key is free again, also before the hourly clearing has removed it (the
+        // application's role may not delete keys: the key is taken over in place).
+        factory.Clock.Advance(IdempotencySetup.Retention + TimeSpan.FromMinutes(1));
+        var reused = await SendAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/seller-link", new { }, decisionKey);
+        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.False(reused.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/seller-link", new { }, decisionKey)).StatusCode);
+        Assert.Equal(
+            "idempotency.key_reused",
+            (await ProblemAsync(await SendAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", decision, decisionKey), HttpStatusCode.UnprocessableEntity)).GetProperty("code").GetString());
     }
 
     [Fact]

@@ -171,11 +171,16 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectio
         var now = clock.GetUtcNow();
         var row = new { organisation, principal, key, method = context.Request.Method, path = context.Request.Path.Value ?? "/", fingerprint, now, expires = now + IdempotencySetup.Retention };
         const string Claim = """
-            INSERT INTO idempotency_keys (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at)
+            INSERT INTO idempotency_keys AS k (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at)
             VALUES (@organisation, @principal, @key, @method, @path, @fingerprint, @now, @expires)
-            ON CONFLICT (organisation_id, principal, key) DO NOTHING
+            ON CONFLICT (organisation_id, principal, key) DO UPDATE
+                SET method = excluded.method, path = excluded.path, request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
+                    expires_at = excluded.expires_at, status = NULL, content_type = NULL, location = NULL, response = NULL
+                WHERE k.expires_at <= excluded.created_at
             RETURNING true
             """;
+        // A key past its retention but not yet cleared away is free again: taken over in place, since the
+        // application's role may not delete keys (the hourly clearing runs as the owner).
         var claimed = await tx.ExecuteScalarAsync<bool>(Claim, row, cancellationToken);
         if (!claimed)
         {
@@ -186,23 +191,16 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectio
                 """,
                 row,
                 cancellationToken);
-            if (stored.ExpiresAt > now)
+            if (!CryptographicOperations.FixedTimeEquals(stored.RequestSha256, fingerprint))
             {
-                if (!CryptographicOperations.FixedTimeEquals(stored.RequestSha256, fingerprint))
-                {
-                    throw new RuleViolationException(
-                        "idempotency.key_reused",
-                        "The Idempotency-Key was already used with a different request.",
-                        IdempotencySetup.Header);
-                }
-
-                await ReplayAsync(context, stored);
-                return;
+                throw new RuleViolationException(
+                    "idempotency.key_reused",
+                    "The Idempotency-Key was already used with a different request.",
+                    IdempotencySetup.Header);
             }
 
-            // Forgotten by now, though not yet cleared away: the key is free again.
-            await tx.ExecuteAsync("DELETE FROM idempotency_keys WHERE organisation_id = @organisation AND principal = @principal AND key = @key", row, cancellationToken);
-            await tx.ExecuteScalarAsync<bool>(Claim, row, cancellationToken);
+            await ReplayAsync(context, stored);
+            return;
         }
 
         var body = context.Response.Body;
