@@ -84,35 +84,8 @@ public sealed partial class NoticeStore
                 var input = filings[i].Input;
                 var rules = new FieldRules();
                 var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
-                if (input.PlatformId is null)
-                {
-                    rules.Add("platformId", "required");
-                }
-
                 var platform = input.PlatformId is { } platformId ? platforms[platformId] : null;
-                if (input.PlatformId is not null && platform is not { Accepting: true })
-                {
-                    rules.Add("platformId", "complaint.platform_unknown");
-                }
-
-                var code = input.Jurisdiction?.Trim().ToUpperInvariant() ?? platform?.Jurisdiction;
-                var jurisdiction = code is null ? null : await complaintRules.JurisdictionAsync(code, cancellationToken);
-                if (input.Jurisdiction is not null && jurisdiction is null)
-                {
-                    rules.Add("jurisdiction", "complaint.jurisdiction_unknown", input.Jurisdiction);
-                }
-
-                if (platform is not null)
-                {
-                    for (var l = 0; l < content.Listings.Count; l++)
-                    {
-                        var host = content.Listings[l].Host;
-                        if (host.Length > 0 && !NoticeRules.OnPlatform(host, platform.Domains))
-                        {
-                            rules.Add(string.Create(CultureInfo.InvariantCulture, $"listings[{l}].url"), "complaint.url_not_on_platform", host, string.Join(", ", platform.Domains));
-                        }
-                    }
-                }
+                var jurisdiction = await CheckPlaceAsync(rules, input, content, platform, cancellationToken);
 
                 var ids = input.RightIds ?? [];
                 var rights = ids.Count == 0 ? [] : CheckRights(rules, ids, content.Kind, rightsFound, now);

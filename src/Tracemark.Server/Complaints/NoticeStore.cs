@@ -58,24 +58,18 @@ public sealed partial class NoticeStore(
         return view;
     }
 
-    /// <summary>Files one notice in <paramref name="tx"/>, as its caller; the caller of this commits.</summary>
-    internal async Task<NoticeView> FileAsync(DbTx tx, NewNotice input, CancellationToken cancellationToken)
+    /// <summary>
+    /// The checks of where a notice goes, the same for a filing alone and in a batch: a platform named, known and
+    /// accepting notices; the jurisdiction known (the platform's unless the notice names one); every listing's
+    /// address on the platform. Answers the jurisdiction.
+    /// </summary>
+    private async Task<JurisdictionView?> CheckPlaceAsync(FieldRules rules, NewNotice input, NoticeContent content, PlatformView? platform, CancellationToken cancellationToken)
     {
-        var rules = new FieldRules();
-        var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
         if (input.PlatformId is null)
         {
             rules.Add("platformId", "required");
         }
-
-        if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent) || tx.Caller.OrganisationId is not { } complainant)
-        {
-            throw new AccessDeniedException("complaint.holders_only", "Only rights holders, and agents acting for them, file notices.");
-        }
-
-        var now = clock.GetUtcNow();
-        var platform = input.PlatformId is { } platformId ? await ComplaintRulesStore.FindPlatformAsync(tx, platformId, cancellationToken) : null;
-        if (input.PlatformId is not null && platform is not { Accepting: true })
+        else if (platform is not { Accepting: true })
         {
             rules.Add("platformId", "complaint.platform_unknown");
         }
@@ -98,6 +92,24 @@ public sealed partial class NoticeStore(
                 }
             }
         }
+
+        return jurisdiction;
+    }
+
+    /// <summary>Files one notice in <paramref name="tx"/>, as its caller; the caller of this commits.</summary>
+    internal async Task<NoticeView> FileAsync(DbTx tx, NewNotice input, CancellationToken cancellationToken)
+    {
+        var rules = new FieldRules();
+        var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
+
+        if (tx.Caller.OrganisationKind is not (OrganisationKind.RightsHolder or OrganisationKind.Agent) || tx.Caller.OrganisationId is not { } complainant)
+        {
+            throw new AccessDeniedException("complaint.holders_only", "Only rights holders, and agents acting for them, file notices.");
+        }
+
+        var now = clock.GetUtcNow();
+        var platform = input.PlatformId is { } platformId ? await ComplaintRulesStore.FindPlatformAsync(tx, platformId, cancellationToken) : null;
+        var jurisdiction = await CheckPlaceAsync(rules, input, content, platform, cancellationToken);
 
         var rights = await CheckRightsAsync(tx, rules, input.RightIds ?? [], content.Kind, complainant, now, cancellationToken);
         await CheckFilesAsync(tx, rules, content, cancellationToken);
