@@ -178,13 +178,7 @@ public sealed class DbTx : IAsyncDisposable
             """,
             Connection,
             Transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.OrganisationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ApiKeyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.SessionId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ClientAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = action, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = recordType, NpgsqlDbType = NpgsqlDbType.Text });
+        AddWhoAndWhat(command, action, recordType);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)recordId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)recordOwner ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(Json(before));
@@ -210,6 +204,17 @@ public sealed class DbTx : IAsyncDisposable
             """,
             Connection,
             Transaction);
+        AddWhoAndWhat(command, action, recordType);
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordOwner).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After is null ? null : JsonSerializer.Serialize(e.After, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Detail is null ? null : JsonSerializer.Serialize(e.Detail, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The first seven parameters of an audit entry: who (this transaction's caller) and what.</summary>
+    private void AddWhoAndWhat(NpgsqlCommand command, string action, string recordType)
+    {
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.OrganisationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.UserId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ApiKeyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
@@ -217,11 +222,6 @@ public sealed class DbTx : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)Caller.ClientAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = action, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = recordType, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordOwner).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After is null ? null : JsonSerializer.Serialize(e.After, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Detail is null ? null : JsonSerializer.Serialize(e.Detail, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task CommitAsync(CancellationToken cancellationToken = default)
