@@ -26,12 +26,7 @@ public sealed class AlgorithmTests
         string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
         var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
         patterns.Add(patterns[0]); // duplicates are reported once each
-        var keys = string.Concat(patterns).ToCharArray();
-        var offsets = new int[patterns.Count + 1];
-        for (var p = 0; p < patterns.Count; p++)
-        {
-            offsets[p + 1] = offsets[p] + patterns[p].Length;
-        }
+        var (keys, offsets) = Flatten(patterns);
 
         var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count);
         var text = Word(5000) + "xyz" + Word(500);
@@ -65,12 +60,7 @@ public sealed class AlgorithmTests
     {
         string[] patterns = ["nike", "ike", "adidas", "shoe", "shoes", "耐克", "克", "运动", "s", "sale", "ni", "das"];
         bool[] mayGlue = [.. patterns.Select(p => p.Length >= 4 && p != "shoe")];
-        var keys = string.Concat(patterns).ToCharArray();
-        var offsets = new int[patterns.Length + 1];
-        for (var p = 0; p < patterns.Length; p++)
-        {
-            offsets[p + 1] = offsets[p] + patterns[p].Length;
-        }
+        var (keys, offsets) = Flatten(patterns);
 
         var automaton = PatternAutomaton.Build(keys, offsets, patterns.Length, mayGlue);
         var stream = new TextStream();
@@ -104,12 +94,7 @@ public sealed class AlgorithmTests
         var patterns = Enumerable.Range(0, patternCount).Select(_ => Word(1 + random.Next(maxLength))).ToList();
         patterns.Add(patterns[0]); // a pattern twice: both are reported, in order
         patterns.Add("s");
-        var keys = string.Concat(patterns).ToCharArray();
-        var offsets = new int[patterns.Count + 1];
-        for (var p = 0; p < patterns.Count; p++)
-        {
-            offsets[p + 1] = offsets[p] + patterns[p].Length;
-        }
+        var (keys, offsets) = Flatten(patterns);
 
         var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count);
         string[] separators = [" ", " ", " ", ".", "-", "\u3000", ", ", "'"];
@@ -150,12 +135,7 @@ public sealed class AlgorithmTests
         patterns.Add(patterns[0]);
         patterns.Add("s");
         bool[] mayGlue = [.. patterns.Select(_ => random.Next(3) > 0)];
-        var keys = string.Concat(patterns).ToCharArray();
-        var offsets = new int[patterns.Count + 1];
-        for (var p = 0; p < patterns.Count; p++)
-        {
-            offsets[p + 1] = offsets[p] + patterns[p].Length;
-        }
+        var (keys, offsets) = Flatten(patterns);
 
         var automaton = PatternAutomaton.Build(keys, offsets, patterns.Count, mayGlue);
         string[] separators = [" ", " ", " ", ".", "-", "\u3000", ", ", "'", ""];
@@ -494,5 +474,17 @@ public sealed class AlgorithmTests
             index.Find(words, prefix, 0, window.Length, FuzzyIndex.LetterMask(window), found);
             return found.Contains(name);
         }
+    }
+
+    /// <summary>Patterns as the automaton takes them: every pattern's units in one array, and where each starts.</summary>
+    private static (char[] Keys, int[] Offsets) Flatten(IReadOnlyList<string> patterns)
+    {
+        var offsets = new int[patterns.Count + 1];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            offsets[p + 1] = offsets[p] + patterns[p].Length;
+        }
+
+        return (string.Concat(patterns).ToCharArray(), offsets);
     }
 }
