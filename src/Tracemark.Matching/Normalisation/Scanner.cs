@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Tracemark.Matching.Normalisation;
@@ -78,15 +80,11 @@ internal static class Scanner
                         FinishWord(text, stream, wordStart, ref group);
                     }
 
-                    wordStart = stream.Length;
-                    AsciiWord(text, i, end, classes, stream, space, bmp, units);
+                    i = AsciiWords(text, i, end, classes, stream, ref space, out boundary, out wordStart, bmp, units);
                     group.Start = wordStart;
                     group.Count = 0;
                     group.LastEnd = stream.End[stream.Length - 1];
                     finished = true;
-                    space = false;
-                    boundary = false;
-                    i = end;
                     continue;
                 }
             }
@@ -225,6 +223,39 @@ internal static class Scanner
 
     private static readonly byte[] AsciiClass = BuildAsciiClass();
 
+    /// <summary>
+    /// Whether words of ASCII letters are found and written eight characters at a time: the processor has vectors,
+    /// and the table reads every ASCII letter as its small letter (the key merging l into i), which is what the
+    /// vector path computes instead of looking each letter up. Checked against the table, not assumed.
+    /// </summary>
+    internal static readonly bool VectorWords = Vector128.IsHardwareAccelerated && LettersReadAsSmallLetters(CharTable.Current);
+
+    private static bool LettersReadAsSmallLetters(CharTable.Tables tables)
+    {
+        for (var c = 'A'; c <= 'z'; c++)
+        {
+            if (c is > 'Z' and < 'a')
+            {
+                continue;
+            }
+
+            var small = (char)(c | 0x20);
+            var entry = tables.Bmp[c];
+            if (entry.Class != CharClass.Units || entry.Count != 1 || AsciiFlags[c] != UnitFlags.Latin)
+            {
+                return false;
+            }
+
+            var unit = tables.Units[entry.Offset];
+            if (unit.Fold != small || unit.Visual != small || unit.Key != Confusables.MergeLatinClass(small))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static byte[] BuildAsciiClass()
     {
         var classes = new byte[0x80];
@@ -245,10 +276,55 @@ internal static class Scanner
     }
 
     /// <summary>
+    /// Appends the ASCII word [start, end) and the ASCII words after it that are separated by plain ASCII separators
+    /// only, as the main loop would one by one: most titles are such words, and the main loop's work per word and
+    /// per separator is as much as a short word's writing. Returns where the main loop goes on: after the
+    /// separators, at something else (a single character, a symbol, a word not followed by a plain separator,
+    /// anything not ASCII), with <paramref name="boundary"/> and <paramref name="space"/> as those separators set
+    /// them; <paramref name="wordStart"/> is the last word's first unit.
+    /// </summary>
+    private static int AsciiWords(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, ref bool space, out bool boundary, out int wordStart, CharEntry[] bmp, Unit[] units)
+    {
+        while (true)
+        {
+            wordStart = stream.Length;
+            var clean = (classes & AsciiDigit) == 0 && (classes & (AsciiUpper | AsciiStroke)) != (AsciiUpper | AsciiStroke);
+            if (!clean || !VectorWords || !VectorLetters(text, start, end, stream, UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None)))
+            {
+                AsciiWord(text, start, end, classes, stream, space, bmp, units);
+            }
+
+            space = false;
+            var i = end;
+            while (i < text.Length && text[i] < 0x80 && bmp[text[i]].Class == CharClass.Separator)
+            {
+                space |= char.IsWhiteSpace(text[i]);
+                i++;
+            }
+
+            boundary = i > end;
+            if (i == text.Length || !boundary || text[i] >= 0x80 || AsciiFlags[text[i]] == UnitFlags.None)
+            {
+                return i;
+            }
+
+            var next = AsciiWordEnd(text, i, bmp, out classes);
+            if (next <= i + 1)
+            {
+                return i;
+            }
+
+            start = i;
+            end = next;
+        }
+    }
+
+    /// <summary>
     /// End of the run of ASCII letters and digits that starts at <paramref name="start"/> when a plain separator
     /// (or the end of the text) follows it, so that the run is a whole word; otherwise <paramref name="start"/>.
     /// <paramref name="classes"/> gets the classes of the run's characters, or-ed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int AsciiWordEnd(ReadOnlySpan<char> text, int start, CharEntry[] bmp, out int classes)
     {
         var classOf = AsciiClass;
@@ -268,6 +344,82 @@ internal static class Scanner
 
         classes = seen;
         return end == text.Length || (text[end] < 0x80 && bmp[text[end]].Class == CharClass.Separator) ? end : start;
+    }
+
+    /// <summary>Eight characters from <paramref name="index"/>, zeros (not a word's character) past the end of the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> LoadChars(ReadOnlySpan<char> text, int index) =>
+        index + Vector128<ushort>.Count <= text.Length
+            ? Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text)), (nuint)index)
+            : LoadPadded(text, index);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<ushort> LoadPadded(ReadOnlySpan<char> text, int index)
+    {
+        Span<ushort> padded = stackalloc ushort[Vector128<ushort>.Count];
+        padded.Clear();
+        MemoryMarshal.Cast<char, ushort>(text[index..]).CopyTo(padded);
+        return Vector128.Create((ReadOnlySpan<ushort>)padded);
+    }
+
+    /// <summary>
+    /// Appends the word of ASCII letters [start, end) without a stroke among capitals eight units at a time, each
+    /// letter one unit of its small letter, which needs no decision: unless a letter repeats the one before it
+    /// (then nothing is appended and the result is false: the repeats are collapsed one by one).
+    /// </summary>
+    private static bool VectorLetters(ReadOnlySpan<char> text, int start, int end, TextStream stream, UnitFlags boundary)
+    {
+        var first = stream.Length;
+
+        // The last block writes up to seven units past the word: room for them, overwritten by what follows.
+        stream.EnsureRoom(end - start + Vector128<ushort>.Count);
+        ref var key = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Key));
+        ref var visual = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Visual));
+        ref var visualLast = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.VisualLast));
+        ref var fold = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Fold));
+        ref var foldLast = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.FoldLast));
+        ref var original = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Original));
+        ref var from = ref MemoryMarshal.GetArrayDataReference(stream.Start);
+        ref var to = ref MemoryMarshal.GetArrayDataReference(stream.End);
+        ref var run = ref MemoryMarshal.GetArrayDataReference(stream.Run);
+        ref var flags = ref Unsafe.As<UnitFlags, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Flags));
+        var steps = Vector128.Create(0, 1, 2, 3);
+        var previous = Vector128<ushort>.Zero;
+        for (var k = start; k < end; k += Vector128<ushort>.Count)
+        {
+            var chars = LoadChars(text, k);
+            var small = chars | Vector128.Create((ushort)0x20);
+
+            // The small letter before each: lanes moved up by one, the block before's last in the first (none before
+            // the word's first letter); lanes past the word's end do not count.
+            var before = Vector128.Shuffle(small.AsByte(), Vector128.Create((byte)0xFF, 0xFF, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)).AsUInt16()
+                | Vector128.Shuffle(previous.AsByte(), Vector128.Create((byte)14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)).AsUInt16();
+            if ((Vector128.Equals(small, before).ExtractMostSignificantBits() & ((1u << Math.Min(end - k, Vector128<ushort>.Count)) - 1)) != 0)
+            {
+                return false;
+            }
+
+            previous = small;
+            var merged = Vector128.ConditionalSelect(Vector128.Equals(small, Vector128.Create((ushort)'l')), Vector128.Create((ushort)'i'), small);
+            var n = (nuint)(first + k - start);
+            merged.StoreUnsafe(ref key, n);
+            small.StoreUnsafe(ref visual, n);
+            small.StoreUnsafe(ref visualLast, n);
+            small.StoreUnsafe(ref fold, n);
+            small.StoreUnsafe(ref foldLast, n);
+            chars.StoreUnsafe(ref original, n);
+            var position = Vector128.Create(k) + steps;
+            position.StoreUnsafe(ref from, n);
+            (position + Vector128.Create(4)).StoreUnsafe(ref from, n + 4);
+            (position + Vector128.Create(1)).StoreUnsafe(ref to, n);
+            (position + Vector128.Create(5)).StoreUnsafe(ref to, n + 4);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref run, n), 0x0101010101010101UL);
+            Vector128.Create((ushort)UnitFlags.Latin).StoreUnsafe(ref flags, n);
+        }
+
+        Unsafe.Add(ref flags, first) |= (ushort)boundary;
+        stream.Length = first + end - start;
+        return true;
     }
 
     /// <summary>
