@@ -213,7 +213,11 @@ internal static class Throughput
         // cpu is every thread of the process, kernel time included (ripgrep's %U is user time only): user and sys
         // are shown apart, with the collections and allocations the hits cost.
         var name = mode switch { ScreeningMode.ExactOnly => "exact-only", ScreeningMode.Full => "full", _ => "read-only" };
+
+        // The CLI, which hosts the server, compiles without tiers (Tracemark.Cli.csproj): DOTNET_TieredCompilation=0
+        // measures the engine as it ships, the default as a process with tiers would run it.
+        var tiered = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is "0" ? "off" : "on";
         Console.WriteLine(FormattableString.Invariant(
-            $"engine {name}{label} marks={lexicon.MarkCount} build={build.TotalSeconds:N2}s corpus={bytes / 1e6:N1}MB lines={lines} wall={wall:N2}s cpu={cpu:N2}s user={user:N2}s sys={cpu - user:N2}s MB/s/core={bytes / 1e6 / cpu:N1} titles/s/core={lines / cpu:N0} hits={hits} gen0={gcs} allocated={allocated:N0}MiB peakRSS={process.PeakWorkingSet64 / 1048576.0:N0}MiB"));
+            $"engine {name}{label} tiered={tiered} marks={lexicon.MarkCount} build={build.TotalSeconds:N2}s corpus={bytes / 1e6:N1}MB lines={lines} wall={wall:N2}s cpu={cpu:N2}s user={user:N2}s sys={cpu - user:N2}s MB/s/core={bytes / 1e6 / cpu:N1} titles/s/core={lines / cpu:N0} hits={hits} gen0={gcs} allocated={allocated:N0}MiB peakRSS={process.PeakWorkingSet64 / 1048576.0:N0}MiB"));
     }
 }
