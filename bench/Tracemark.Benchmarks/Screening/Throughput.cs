@@ -11,6 +11,7 @@ namespace Tracemark.Benchmarks.Screening;
 /// its block; TRACEMARK_BENCH_READLINE=1 reads a string per line instead), reporting MB/s and titles/s
 /// per core, the lexicon's build time and the process's peak memory.
 ///   throughput prepare DIR         corpus.txt (titles lower-cased, repeated to about 64 MB), marks.txt, sample.txt
+///   throughput profile FILE MARKS [ROUNDS]  the stages of screening in memory, best of ROUNDS (3) after a warm-up (Profile)
 ///   throughput run FILE MARKS MODE screen FILE against MARKS marks (brands.csv, then generated), MODE exact|full
 ///                                  (or read: only read the file and split its lines, the harness's own cost)
 /// </summary>
@@ -31,6 +32,7 @@ internal static class Throughput
             ["prepare", var folder] => Prepare(folder),
             ["dump", var file, var marks, var mode, var output] => Dump(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full, output),
             ["profile", var file, var marks] => Profile.Run(file, int.Parse(marks, CultureInfo.InvariantCulture), 3),
+            ["profile", var file, var marks, var rounds] => Profile.Run(file, int.Parse(marks, CultureInfo.InvariantCulture), int.Parse(rounds, CultureInfo.InvariantCulture)),
             ["run", var file, var marks, "read"] => Screen(file, int.Parse(marks, CultureInfo.InvariantCulture), null),
             ["run", var file, var marks, var mode] => Screen(file, int.Parse(marks, CultureInfo.InvariantCulture), mode == "exact" ? ScreeningMode.ExactOnly : ScreeningMode.Full),
             _ => Usage(),

@@ -224,9 +224,9 @@ internal static class Scanner
     private static readonly byte[] AsciiClass = BuildAsciiClass();
 
     /// <summary>
-    /// Whether words of ASCII letters are found and written eight characters at a time: the processor has vectors,
-    /// and the table reads every ASCII letter as its small letter (the key merging l into i), which is what the
-    /// vector path computes instead of looking each letter up. Checked against the table, not assumed.
+    /// Whether words of ASCII letters and digits are written eight characters at a time: the processor has vectors,
+    /// and the table reads every ASCII letter as its small letter (the key merging l into i) and every digit as
+    /// itself, which is what the vector path computes instead of looking each up. Checked against the table.
     /// </summary>
     internal static readonly bool VectorWords = Vector128.IsHardwareAccelerated && LettersReadAsSmallLetters(CharTable.Current);
 
@@ -248,6 +248,16 @@ internal static class Scanner
 
             var unit = tables.Units[entry.Offset];
             if (unit.Fold != small || unit.Visual != small || unit.Key != Confusables.MergeLatinClass(small))
+            {
+                return false;
+            }
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            var entry = tables.Bmp[c];
+            if (entry.Class != CharClass.Units || entry.Count != 1 || AsciiFlags[c] != UnitFlags.Digit
+                || tables.Units[entry.Offset] != new Unit(c, c, c, tables.Units[entry.Offset].Kind))
             {
                 return false;
             }
@@ -288,10 +298,13 @@ internal static class Scanner
         while (true)
         {
             wordStart = stream.Length;
-            var clean = (classes & AsciiDigit) == 0 && (classes & (AsciiUpper | AsciiStroke)) != (AsciiUpper | AsciiStroke);
-            if (!clean || !VectorWords || !VectorLetters(text, start, end, stream, UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None)))
+            if (VectorWords)
             {
-                AsciiWord(text, start, end, classes, stream, space, bmp, units);
+                VectorWord(text, start, end, classes, stream, UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None));
+            }
+            else
+            {
+                AsciiWord(text, start, end, stream, space, bmp, units);
             }
 
             space = false;
@@ -363,11 +376,12 @@ internal static class Scanner
     }
 
     /// <summary>
-    /// Appends the word of ASCII letters [start, end) without a stroke among capitals eight units at a time, each
-    /// letter one unit of its small letter, which needs no decision: unless a letter repeats the one before it
-    /// (then nothing is appended and the result is false: the repeats are collapsed one by one).
+    /// Appends the word of ASCII letters and digits [start, end) eight units at a time, one unit per character as
+    /// the general path appends them (a letter as its small letter, a digit as itself), then makes the word's
+    /// context decisions as it does (<see cref="Resolve"/>), unless the word has nothing to decide: no digit
+    /// (a letter in disguise?), no letter repeating the one before it, no stroke among capitals.
     /// </summary>
-    private static bool VectorLetters(ReadOnlySpan<char> text, int start, int end, TextStream stream, UnitFlags boundary)
+    private static void VectorWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, UnitFlags boundary)
     {
         var first = stream.Length;
 
@@ -385,24 +399,23 @@ internal static class Scanner
         ref var flags = ref Unsafe.As<UnitFlags, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Flags));
         var steps = Vector128.Create(0, 1, 2, 3);
         var previous = Vector128<ushort>.Zero;
+        var repeats = 0u;
         for (var k = start; k < end; k += Vector128<ushort>.Count)
         {
+            // Digits have the bit of small letters already: "small" is each character's unit, digits included.
             var chars = LoadChars(text, k);
             var small = chars | Vector128.Create((ushort)0x20);
+            var digit = Vector128.LessThanOrEqual(chars - Vector128.Create((ushort)'0'), Vector128.Create((ushort)9));
 
             // The small letter before each: lanes moved up by one, the block before's last in the first (none before
             // the word's first letter); lanes past the word's end do not count.
             var before = Vector128.Shuffle(small.AsByte(), Vector128.Create((byte)0xFF, 0xFF, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)).AsUInt16()
                 | Vector128.Shuffle(previous.AsByte(), Vector128.Create((byte)14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)).AsUInt16();
-            if ((Vector128.Equals(small, before).ExtractMostSignificantBits() & ((1u << Math.Min(end - k, Vector128<ushort>.Count)) - 1)) != 0)
-            {
-                return false;
-            }
-
+            repeats |= Vector128.AndNot(Vector128.Equals(small, before), digit).ExtractMostSignificantBits()
+                & ((1u << Math.Min(end - k, Vector128<ushort>.Count)) - 1);
             previous = small;
-            var merged = Vector128.ConditionalSelect(Vector128.Equals(small, Vector128.Create((ushort)'l')), Vector128.Create((ushort)'i'), small);
             var n = (nuint)(first + k - start);
-            merged.StoreUnsafe(ref key, n);
+            Vector128.ConditionalSelect(Vector128.Equals(small, Vector128.Create((ushort)'l')), Vector128.Create((ushort)'i'), small).StoreUnsafe(ref key, n);
             small.StoreUnsafe(ref visual, n);
             small.StoreUnsafe(ref visualLast, n);
             small.StoreUnsafe(ref fold, n);
@@ -414,87 +427,33 @@ internal static class Scanner
             (position + Vector128.Create(1)).StoreUnsafe(ref to, n);
             (position + Vector128.Create(5)).StoreUnsafe(ref to, n + 4);
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref run, n), 0x0101010101010101UL);
-            Vector128.Create((ushort)UnitFlags.Latin).StoreUnsafe(ref flags, n);
+            Vector128.ConditionalSelect(digit, Vector128.Create((ushort)UnitFlags.Digit), Vector128.Create((ushort)UnitFlags.Latin)).StoreUnsafe(ref flags, n);
         }
 
         Unsafe.Add(ref flags, first) |= (ushort)boundary;
         stream.Length = first + end - start;
-        return true;
+        if (repeats != 0 || (classes & AsciiDigit) != 0 || (classes & (AsciiUpper | AsciiStroke)) == (AsciiUpper | AsciiStroke))
+        {
+            Resolve(stream, first);
+        }
     }
 
     /// <summary>
-    /// Appends the word of ASCII letters and digits [start, end) and makes its context decisions: what
-    /// <see cref="FinishWord"/> does for a word of two characters or more, with repeats collapsed as the
-    /// units are written when the word is letters only.
+    /// Appends the word of ASCII letters and digits [start, end) and makes its context decisions, as the general
+    /// path does for a word of two characters or more: where the processor has no vectors for <see cref="VectorWord"/>.
     /// </summary>
-    private static void AsciiWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, bool space, CharEntry[] bmp, Unit[] units)
+    private static void AsciiWord(ReadOnlySpan<char> text, int start, int end, TextStream stream, bool space, CharEntry[] bmp, Unit[] units)
     {
         var first = stream.Length;
         stream.EnsureRoom(end - start);
         var boundary = UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None);
-        if ((classes & AsciiDigit) != 0 || (classes & (AsciiUpper | AsciiStroke)) == (AsciiUpper | AsciiStroke))
-        {
-            // Digits may be letters in disguise, a stroke may be the other letter: the general decisions.
-            for (var k = start; k < end; k++)
-            {
-                var ch = text[k];
-                Append(stream, units[bmp[ch].Offset], ch, k, k + 1, AsciiFlags[ch] | (k == start ? boundary : UnitFlags.None));
-            }
-
-            Resolve(stream, first);
-            return;
-        }
-
-        // The room is ensured above and a word of m characters makes at most m units: no bounds to check.
-        ref var key = ref MemoryMarshal.GetArrayDataReference(stream.Key);
-        ref var visual = ref MemoryMarshal.GetArrayDataReference(stream.Visual);
-        ref var visualLast = ref MemoryMarshal.GetArrayDataReference(stream.VisualLast);
-        ref var fold = ref MemoryMarshal.GetArrayDataReference(stream.Fold);
-        ref var foldLast = ref MemoryMarshal.GetArrayDataReference(stream.FoldLast);
-        ref var original = ref MemoryMarshal.GetArrayDataReference(stream.Original);
-        ref var from = ref MemoryMarshal.GetArrayDataReference(stream.Start);
-        ref var to = ref MemoryMarshal.GetArrayDataReference(stream.End);
-        ref var run = ref MemoryMarshal.GetArrayDataReference(stream.Run);
-        ref var flags = ref MemoryMarshal.GetArrayDataReference(stream.Flags);
-        ref var unitTable = ref MemoryMarshal.GetArrayDataReference(units);
-        var n = first;
-        var lastKey = '\0';
-        var lastVisual = '\0';
         for (var k = start; k < end; k++)
         {
             var ch = text[k];
-            var unit = Unsafe.Add(ref unitTable, bmp[ch].Offset);
-            if (unit.Key == lastKey && unit.Visual == lastVisual)
-            {
-                // A letter repeated: one unit with a count, as CollapseRepeats makes it.
-                ref var count = ref Unsafe.Add(ref run, n - 1);
-                if (count < byte.MaxValue)
-                {
-                    count++;
-                }
-
-                Unsafe.Add(ref to, n - 1) = k + 1;
-                Unsafe.Add(ref foldLast, n - 1) = unit.Fold;
-                continue;
-            }
-
-            Unsafe.Add(ref key, n) = unit.Key;
-            Unsafe.Add(ref visual, n) = unit.Visual;
-            Unsafe.Add(ref visualLast, n) = unit.Visual;
-            Unsafe.Add(ref fold, n) = unit.Fold;
-            Unsafe.Add(ref foldLast, n) = unit.Fold;
-            Unsafe.Add(ref original, n) = ch;
-            Unsafe.Add(ref from, n) = k;
-            Unsafe.Add(ref to, n) = k + 1;
-            Unsafe.Add(ref run, n) = 1;
-            Unsafe.Add(ref flags, n) = UnitFlags.Latin;
-            lastKey = unit.Key;
-            lastVisual = unit.Visual;
-            n++;
+            Append(stream, units[bmp[ch].Offset], ch, k, k + 1, AsciiFlags[ch] | (k == start ? boundary : UnitFlags.None));
         }
 
-        Unsafe.Add(ref flags, first) |= boundary;
-        stream.Length = n;
+        Resolve(stream, first);
     }
 
     /// <summary>The run of spaced-out single characters the last word belongs to, if any.</summary>
