@@ -298,6 +298,21 @@ public sealed class AlgorithmTests
         AssertSameUnits(Normalised("鞋\u3000" + word + "\u3000"), Normalised("鞋 " + word));
     }
 
+    [Theory]
+    [InlineData("ｎｉｋｅ air max shoes 2024 bookkeeper")]
+    [InlineData("Νike Adidas ΑDIDAS running shoes")]
+    [InlineData("耐克 nike 运动鞋 adidas 阿迪达斯 GoogIe lKEA")]
+    [InlineData("n i k e air zoom n.i.k.e sneakers")]
+    [InlineData("N1KE g00gle iphone4 ddr3 mc812ll ram")]
+    [InlineData("adidasΝ Nikeｓ café résumé naïve shoes")]
+    [InlineData("$upreme adid@s hoodie US$5 sale! a | b")]
+    [InlineData("鼎泰丰 鼎泰豐 dumplings ＳＡＭＳＵＮＧ galaxy tab")]
+    public void Mixed_script_titles_are_normalised_as_the_general_path_does(string title)
+    {
+        // Ideographic spaces (not ASCII) keep every word off the ASCII word paths; the units must not change.
+        AssertSameUnits(Normalised(title.Replace(' ', '\u3000')), Normalised(title));
+    }
+
     [Fact]
     public void Random_ascii_words_are_normalised_as_the_general_path_does()
     {
