@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Tracemark.Matching.Normalisation;
@@ -78,15 +80,11 @@ internal static class Scanner
                         FinishWord(text, stream, wordStart, ref group);
                     }
 
-                    wordStart = stream.Length;
-                    AsciiWord(text, i, end, classes, stream, space, bmp, units);
+                    i = AsciiWords(text, i, end, classes, stream, ref space, out boundary, out wordStart, bmp, units);
                     group.Start = wordStart;
                     group.Count = 0;
                     group.LastEnd = stream.End[stream.Length - 1];
                     finished = true;
-                    space = false;
-                    boundary = false;
-                    i = end;
                     continue;
                 }
             }
@@ -225,6 +223,49 @@ internal static class Scanner
 
     private static readonly byte[] AsciiClass = BuildAsciiClass();
 
+    /// <summary>
+    /// Whether words of ASCII letters and digits are written eight characters at a time: the processor has vectors,
+    /// and the table reads every ASCII letter as its small letter (the key merging l into i) and every digit as
+    /// itself, which is what the vector path computes instead of looking each up. Checked against the table.
+    /// </summary>
+    internal static readonly bool VectorWords = Vector128.IsHardwareAccelerated && LettersReadAsSmallLetters(CharTable.Current);
+
+    private static bool LettersReadAsSmallLetters(CharTable.Tables tables)
+    {
+        for (var c = 'A'; c <= 'z'; c++)
+        {
+            if (c is > 'Z' and < 'a')
+            {
+                continue;
+            }
+
+            var small = (char)(c | 0x20);
+            var entry = tables.Bmp[c];
+            if (entry.Class != CharClass.Units || entry.Count != 1 || AsciiFlags[c] != UnitFlags.Latin)
+            {
+                return false;
+            }
+
+            var unit = tables.Units[entry.Offset];
+            if (unit.Fold != small || unit.Visual != small || unit.Key != Confusables.MergeLatinClass(small))
+            {
+                return false;
+            }
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            var entry = tables.Bmp[c];
+            if (entry.Class != CharClass.Units || entry.Count != 1 || AsciiFlags[c] != UnitFlags.Digit
+                || tables.Units[entry.Offset] != new Unit(c, c, c, tables.Units[entry.Offset].Kind))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static byte[] BuildAsciiClass()
     {
         var classes = new byte[0x80];
@@ -245,10 +286,58 @@ internal static class Scanner
     }
 
     /// <summary>
+    /// Appends the ASCII word [start, end) and the ASCII words after it that are separated by plain ASCII separators
+    /// only, as the main loop would one by one: most titles are such words, and the main loop's work per word and
+    /// per separator is as much as a short word's writing. Returns where the main loop goes on: after the
+    /// separators, at something else (a single character, a symbol, a word not followed by a plain separator,
+    /// anything not ASCII), with <paramref name="boundary"/> and <paramref name="space"/> as those separators set
+    /// them; <paramref name="wordStart"/> is the last word's first unit.
+    /// </summary>
+    private static int AsciiWords(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, ref bool space, out bool boundary, out int wordStart, CharEntry[] bmp, Unit[] units)
+    {
+        while (true)
+        {
+            wordStart = stream.Length;
+            if (VectorWords)
+            {
+                VectorWord(text, start, end, classes, stream, UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None));
+            }
+            else
+            {
+                AsciiWord(text, start, end, stream, space, bmp, units);
+            }
+
+            space = false;
+            var i = end;
+            while (i < text.Length && text[i] < 0x80 && bmp[text[i]].Class == CharClass.Separator)
+            {
+                space |= char.IsWhiteSpace(text[i]);
+                i++;
+            }
+
+            boundary = i > end;
+            if (i == text.Length || !boundary || text[i] >= 0x80 || AsciiFlags[text[i]] == UnitFlags.None)
+            {
+                return i;
+            }
+
+            var next = AsciiWordEnd(text, i, bmp, out classes);
+            if (next <= i + 1)
+            {
+                return i;
+            }
+
+            start = i;
+            end = next;
+        }
+    }
+
+    /// <summary>
     /// End of the run of ASCII letters and digits that starts at <paramref name="start"/> when a plain separator
     /// (or the end of the text) follows it, so that the run is a whole word; otherwise <paramref name="start"/>.
     /// <paramref name="classes"/> gets the classes of the run's characters, or-ed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int AsciiWordEnd(ReadOnlySpan<char> text, int start, CharEntry[] bmp, out int classes)
     {
         var classOf = AsciiClass;
@@ -270,79 +359,101 @@ internal static class Scanner
         return end == text.Length || (text[end] < 0x80 && bmp[text[end]].Class == CharClass.Separator) ? end : start;
     }
 
+    /// <summary>Eight characters from <paramref name="index"/>, zeros (not a word's character) past the end of the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> LoadChars(ReadOnlySpan<char> text, int index) =>
+        index + Vector128<ushort>.Count <= text.Length
+            ? Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text)), (nuint)index)
+            : LoadPadded(text, index);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<ushort> LoadPadded(ReadOnlySpan<char> text, int index)
+    {
+        Span<ushort> padded = stackalloc ushort[Vector128<ushort>.Count];
+        padded.Clear();
+        MemoryMarshal.Cast<char, ushort>(text[index..]).CopyTo(padded);
+        return Vector128.Create((ReadOnlySpan<ushort>)padded);
+    }
+
     /// <summary>
-    /// Appends the word of ASCII letters and digits [start, end) and makes its context decisions: what
-    /// <see cref="FinishWord"/> does for a word of two characters or more, with repeats collapsed as the
-    /// units are written when the word is letters only.
+    /// Appends the word of ASCII letters and digits [start, end) eight units at a time, one unit per character as
+    /// the general path appends them (a letter as its small letter, a digit as itself), then makes the word's
+    /// context decisions as it does (<see cref="Resolve"/>), unless the word has nothing to decide: no digit
+    /// (a letter in disguise?), no letter repeating the one before it, no stroke among capitals.
     /// </summary>
-    private static void AsciiWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, bool space, CharEntry[] bmp, Unit[] units)
+    private static void VectorWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, UnitFlags boundary)
+    {
+        var first = stream.Length;
+
+        // The last block writes up to seven units past the word: room for them, overwritten by what follows.
+        stream.EnsureRoom(end - start + Vector128<ushort>.Count);
+        ref var key = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Key));
+        ref var visual = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Visual));
+        ref var visualLast = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.VisualLast));
+        ref var fold = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Fold));
+        ref var foldLast = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.FoldLast));
+        ref var original = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Original));
+        ref var from = ref MemoryMarshal.GetArrayDataReference(stream.Start);
+        ref var to = ref MemoryMarshal.GetArrayDataReference(stream.End);
+        ref var run = ref MemoryMarshal.GetArrayDataReference(stream.Run);
+        ref var flags = ref Unsafe.As<UnitFlags, ushort>(ref MemoryMarshal.GetArrayDataReference(stream.Flags));
+        var steps = Vector128.Create(0, 1, 2, 3);
+        var previous = Vector128<ushort>.Zero;
+        var repeats = 0u;
+        for (var k = start; k < end; k += Vector128<ushort>.Count)
+        {
+            // Digits have the bit of small letters already: "small" is each character's unit, digits included.
+            var chars = LoadChars(text, k);
+            var small = chars | Vector128.Create((ushort)0x20);
+            var digit = Vector128.LessThanOrEqual(chars - Vector128.Create((ushort)'0'), Vector128.Create((ushort)9));
+
+            // The small letter before each: lanes moved up by one, the block before's last in the first (none before
+            // the word's first letter); lanes past the word's end do not count.
+            var before = Vector128.Shuffle(small.AsByte(), Vector128.Create((byte)0xFF, 0xFF, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)).AsUInt16()
+                | Vector128.Shuffle(previous.AsByte(), Vector128.Create((byte)14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)).AsUInt16();
+            repeats |= Vector128.AndNot(Vector128.Equals(small, before), digit).ExtractMostSignificantBits()
+                & ((1u << Math.Min(end - k, Vector128<ushort>.Count)) - 1);
+            previous = small;
+            var n = (nuint)(first + k - start);
+            Vector128.ConditionalSelect(Vector128.Equals(small, Vector128.Create((ushort)'l')), Vector128.Create((ushort)'i'), small).StoreUnsafe(ref key, n);
+            small.StoreUnsafe(ref visual, n);
+            small.StoreUnsafe(ref visualLast, n);
+            small.StoreUnsafe(ref fold, n);
+            small.StoreUnsafe(ref foldLast, n);
+            chars.StoreUnsafe(ref original, n);
+            var position = Vector128.Create(k) + steps;
+            position.StoreUnsafe(ref from, n);
+            (position + Vector128.Create(4)).StoreUnsafe(ref from, n + 4);
+            (position + Vector128.Create(1)).StoreUnsafe(ref to, n);
+            (position + Vector128.Create(5)).StoreUnsafe(ref to, n + 4);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref run, n), 0x0101010101010101UL);
+            Vector128.ConditionalSelect(digit, Vector128.Create((ushort)UnitFlags.Digit), Vector128.Create((ushort)UnitFlags.Latin)).StoreUnsafe(ref flags, n);
+        }
+
+        Unsafe.Add(ref flags, first) |= (ushort)boundary;
+        stream.Length = first + end - start;
+        if (repeats != 0 || (classes & AsciiDigit) != 0 || (classes & (AsciiUpper | AsciiStroke)) == (AsciiUpper | AsciiStroke))
+        {
+            Resolve(stream, first);
+        }
+    }
+
+    /// <summary>
+    /// Appends the word of ASCII letters and digits [start, end) and makes its context decisions, as the general
+    /// path does for a word of two characters or more: where the processor has no vectors for <see cref="VectorWord"/>.
+    /// </summary>
+    private static void AsciiWord(ReadOnlySpan<char> text, int start, int end, TextStream stream, bool space, CharEntry[] bmp, Unit[] units)
     {
         var first = stream.Length;
         stream.EnsureRoom(end - start);
         var boundary = UnitFlags.HardBoundary | (space ? UnitFlags.SpaceBefore : UnitFlags.None);
-        if ((classes & AsciiDigit) != 0 || (classes & (AsciiUpper | AsciiStroke)) == (AsciiUpper | AsciiStroke))
-        {
-            // Digits may be letters in disguise, a stroke may be the other letter: the general decisions.
-            for (var k = start; k < end; k++)
-            {
-                var ch = text[k];
-                Append(stream, units[bmp[ch].Offset], ch, k, k + 1, AsciiFlags[ch] | (k == start ? boundary : UnitFlags.None));
-            }
-
-            Resolve(stream, first);
-            return;
-        }
-
-        // The room is ensured above and a word of m characters makes at most m units: no bounds to check.
-        ref var key = ref MemoryMarshal.GetArrayDataReference(stream.Key);
-        ref var visual = ref MemoryMarshal.GetArrayDataReference(stream.Visual);
-        ref var visualLast = ref MemoryMarshal.GetArrayDataReference(stream.VisualLast);
-        ref var fold = ref MemoryMarshal.GetArrayDataReference(stream.Fold);
-        ref var foldLast = ref MemoryMarshal.GetArrayDataReference(stream.FoldLast);
-        ref var original = ref MemoryMarshal.GetArrayDataReference(stream.Original);
-        ref var from = ref MemoryMarshal.GetArrayDataReference(stream.Start);
-        ref var to = ref MemoryMarshal.GetArrayDataReference(stream.End);
-        ref var run = ref MemoryMarshal.GetArrayDataReference(stream.Run);
-        ref var flags = ref MemoryMarshal.GetArrayDataReference(stream.Flags);
-        ref var unitTable = ref MemoryMarshal.GetArrayDataReference(units);
-        var n = first;
-        var lastKey = '\0';
-        var lastVisual = '\0';
         for (var k = start; k < end; k++)
         {
             var ch = text[k];
-            var unit = Unsafe.Add(ref unitTable, bmp[ch].Offset);
-            if (unit.Key == lastKey && unit.Visual == lastVisual)
-            {
-                // A letter repeated: one unit with a count, as CollapseRepeats makes it.
-                ref var count = ref Unsafe.Add(ref run, n - 1);
-                if (count < byte.MaxValue)
-                {
-                    count++;
-                }
-
-                Unsafe.Add(ref to, n - 1) = k + 1;
-                Unsafe.Add(ref foldLast, n - 1) = unit.Fold;
-                continue;
-            }
-
-            Unsafe.Add(ref key, n) = unit.Key;
-            Unsafe.Add(ref visual, n) = unit.Visual;
-            Unsafe.Add(ref visualLast, n) = unit.Visual;
-            Unsafe.Add(ref fold, n) = unit.Fold;
-            Unsafe.Add(ref foldLast, n) = unit.Fold;
-            Unsafe.Add(ref original, n) = ch;
-            Unsafe.Add(ref from, n) = k;
-            Unsafe.Add(ref to, n) = k + 1;
-            Unsafe.Add(ref run, n) = 1;
-            Unsafe.Add(ref flags, n) = UnitFlags.Latin;
-            lastKey = unit.Key;
-            lastVisual = unit.Visual;
-            n++;
+            Append(stream, units[bmp[ch].Offset], ch, k, k + 1, AsciiFlags[ch] | (k == start ? boundary : UnitFlags.None));
         }
 
-        Unsafe.Add(ref flags, first) |= boundary;
-        stream.Length = n;
+        Resolve(stream, first);
     }
 
     /// <summary>The run of spaced-out single characters the last word belongs to, if any.</summary>
