@@ -15,7 +15,8 @@ namespace Tracemark.Server.Complaints;
 /// answer each request with its own notice or its own problem. When a batch's transaction fails as a whole, its
 /// members are filed again one by one, each in its own transaction, so each still gets its own answer.
 /// </summary>
-public sealed class FilingIntake(IServiceScopeFactory scopes, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<FilingIntake> logger) : BackgroundService
+public sealed class FilingIntake(
+    IServiceScopeFactory scopes, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration configuration, ILogger<FilingIntake> logger) : BackgroundService
 {
     /// <summary>The most filings one transaction takes.</summary>
     public const int MaxBatch = 64;
@@ -34,8 +35,12 @@ public sealed class FilingIntake(IServiceScopeFactory scopes, IOptions<Microsoft
     /// <summary>For tests: how many filings wait in the queue.</summary>
     internal int Waiting => _queue.Reader.Count;
 
-    /// <summary>How many writers take batches at once: one per core, so that one writer's round trips overlap another's work.</summary>
-    public static int Writers { get; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>
+    /// How many writers take batches at once (<c>Complaints:IntakeWriters</c>, one per core unless set). One per core lets
+    /// one writer's round trips overlap another's work; one writer makes larger batches and spent less CPU per filing, but
+    /// filed fewer per second on a loaded machine (docs/benchmarks.md, issue 6), so it is a setting to measure with.
+    /// </summary>
+    public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", Environment.ProcessorCount));
 
     internal async Task<IdempotentAnswer> FileAsync(NewNotice input, Caller caller, IdempotencyTicket? ticket, CancellationToken cancellationToken)
     {

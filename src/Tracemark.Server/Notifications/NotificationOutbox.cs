@@ -78,11 +78,7 @@ public sealed class NotificationOutbox(TimeProvider clock)
         var due = notifications.Select(n => (n.DueAt ?? now).ToUniversalTime()).ToArray();
         await tx.ExecuteAsync(
             """
-            SELECT tm_notify(u.id, u.kind, u.channel, u.recipient_org, u.recipient_user, u.subject_type, u.subject_id, u.payload::jsonb, u.dedupe,
-                             u.due, u.delivered, @now)
-            FROM unnest(@ids, @kinds, @channels, @recipientOrgs, @recipientUsers, @subjectTypes, @subjectIds, @payloads, @dedupes, @due, @delivered)
-                 WITH ORDINALITY AS u (id, kind, channel, recipient_org, recipient_user, subject_type, subject_id, payload, dedupe, due, delivered, n)
-            ORDER BY u.n
+            SELECT tm_notify_many(@ids, @kinds, @channels, @recipientOrgs, @recipientUsers, @subjectTypes, @subjectIds, @payloads, @dedupes, @due, @delivered, @now)
             """,
             new
             {
