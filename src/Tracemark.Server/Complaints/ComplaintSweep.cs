@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dapper;
 using Tracemark.Core.Complaints;
 using Tracemark.Server.Platform.Data;
 
@@ -64,46 +65,104 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     }
 
     /// <summary>
-    /// Batches until one comes back short: then every due notice was taken, by this worker or by another
-    /// that holds it and goes on.
+    /// Batches until one claims fewer timers than a batch: then every due timer was taken, by this worker or
+    /// by another that holds it and goes on. Answers how many notices were moved on.
     /// </summary>
     private async Task<int> DrainAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
     {
         var total = 0;
-        int moved;
+        int claimed;
         do
         {
-            moved = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
+            (claimed, var moved) = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
             total += moved;
         }
-        while (moved == Batch);
+        while (claimed == Batch);
         return total;
     }
 
-    private async Task<int> RestoreBatchAsync(NoticeState from, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a batch of one state's due timers: locks each timer and its notice (skipping either when another
+    /// transaction holds it, so this never waits and two sweeps share the work), deletes the timers, and
+    /// answers which notices are still in that state with that timer due: a timer whose notice moved on before
+    /// it fell due is dropped without touching the notice. <paramref name="events"/> is the statement that
+    /// writes those notices' timeline events from <c>live</c> (id and the notice's columns it names); it runs
+    /// here, before the notices' update, so that its foreign-key check finds the notice already locked by this
+    /// transaction and writes no lock of its own (after the update it would lock the new row version).
+    /// </summary>
+    private static async Task<(int Claimed, Guid[] Live)> ClaimAsync(DbTx tx, string state, string events, object parameters, CancellationToken cancellationToken)
+    {
+        var (claimed, live, _) = await tx.QuerySingleAsync<(int Claimed, Guid[]? Live, int Events)>(
+            $"""
+            WITH due AS (
+                SELECT t.notice_id AS id, n.state = @state AND n.next_timer_at <= @now AS is_live, n.restore_not_before, n.review_due_at, n.forward_due_at
+                FROM complaint_timers t JOIN complaint_notices n ON n.id = t.notice_id
+                WHERE t.state = @state AND t.due_at <= @now
+                ORDER BY t.due_at
+                LIMIT @Batch
+                FOR UPDATE OF t, n SKIP LOCKED),
+            gone AS (DELETE FROM complaint_timers t USING due WHERE t.notice_id = due.id RETURNING 1),
+            live AS (SELECT * FROM due WHERE is_live),
+            events AS ({events} RETURNING 1)
+            SELECT (SELECT count(*) FROM gone)::int, (SELECT array_agg(id) FROM live), (SELECT count(*) FROM events)::int
+            """,
+            parameters,
+            cancellationToken);
+        return (claimed, live ?? []);
+    }
+
+    private async Task<(int Claimed, int Moved)> RestoreBatchAsync(NoticeState from, CancellationToken cancellationToken)
     {
         var transition = NoticeWorkflow.Next(from, NoticeAction.Restore, Party.System);
         var now = clock.GetUtcNow();
+        var parameters = new
+        {
+            now,
+            occurredAt = JsonSerializer.Serialize(now, NoticeStore.Json),
+            state = ComplaintWire.ToWire(from),
+            from = ComplaintWire.ToWire(from),
+            to = ComplaintWire.ToWire(transition.To),
+            action = ComplaintWire.ToWire(transition.Action),
+            reason = ComplaintWire.ToWire(TimerKind.RestoreDue),
+            kind = "complaint.restored",
+            batchKind = RestoredBatchKind,
+            Batch,
+        };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
-        // Unreferenced SELECT CTEs are not run: the counts of all of them make sure every one is.
-        var (moved, _, _, _, _) = await tx.QuerySingleAsync<(int Moved, int Closed, int Inbox, int Hooks, int Audit)>(
+        var (claimed, live) = await ClaimAsync(
+            tx,
+            parameters.state,
             """
-            WITH due AS (
-                SELECT id FROM complaint_notices
-                WHERE state = @from AND next_timer_at <= @now
-                ORDER BY next_timer_at
-                LIMIT @Batch
-                FOR UPDATE SKIP LOCKED),
-            moved AS (
+            INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
+            SELECT tm_uuid7(@now), l.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', l.restore_not_before)
+            FROM live l
+            """,
+            parameters,
+            cancellationToken);
+        if (live.Length > 0)
+        {
+            await RestoreAsync(tx, live, parameters, cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        // The count of timers claimed, not of notices moved, tells whether more are due.
+        return (claimed, live.Length);
+    }
+
+    /// <summary>The claimed notices' state change and what goes with it besides the timeline (written when claimed).</summary>
+    private static async Task RestoreAsync(DbTx tx, Guid[] ids, object parameters, CancellationToken cancellationToken)
+    {
+        var dynamic = new DynamicParameters(parameters);
+        dynamic.Add("ids", ids);
+        // Unreferenced SELECT CTEs are not run: the counts of all of them make sure every one is.
+        await tx.QuerySingleAsync<(int Moved, int Closed, int Inbox, int Hooks, int Audit)>(
+            """
+            WITH moved AS (
                 UPDATE complaint_notices n
                 SET state = @to, restored_at = @now, closed_at = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
-                FROM due WHERE n.id = due.id
-                RETURNING n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.restore_not_before, n.version),
+                WHERE n.id = ANY (@ids)
+                RETURNING n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.version),
             closed AS (SELECT tm_complaint_close_all(array_agg(m.id), true, @action, @now) AS released FROM moved m),
-            events AS (
-                INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
-                SELECT tm_uuid7(@now), m.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', m.restore_not_before)
-                FROM moved m),
             -- One audit row per complainant and batch naming its notices (the reason is the timer): the
             -- complainant's administrators read the entries of its notices, so the rows are split by it.
             audit AS (
@@ -143,84 +202,78 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int,
                    (SELECT count(*) FROM audit)::int
             """,
-            new
-            {
-                now,
-                occurredAt = JsonSerializer.Serialize(now, NoticeStore.Json),
-                from = ComplaintWire.ToWire(from),
-                to = ComplaintWire.ToWire(transition.To),
-                action = ComplaintWire.ToWire(transition.Action),
-                reason = ComplaintWire.ToWire(TimerKind.RestoreDue),
-                kind = "complaint.restored",
-                batchKind = RestoredBatchKind,
-                Batch,
-            },
+            dynamic,
             cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return moved;
     }
 
-    private async Task<int> FlagBatchAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
+    private async Task<(int Claimed, int Moved)> FlagBatchAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
     {
         // The flag and the deadline it marks; fixed names from this table, never from input.
         var (flag, due) = timer == TimerKind.ReviewOverdue ? ("review_overdue_at", "review_due_at") : ("forward_overdue_at", "forward_due_at");
         var now = clock.GetUtcNow();
+        var parameters = new
+        {
+            now,
+            occurredAt = JsonSerializer.Serialize(now, NoticeStore.Json),
+            state = ComplaintWire.ToWire(state),
+            action = ComplaintWire.ToWire(timer),
+            kind = "complaint." + ComplaintWire.ToWire(timer),
+            flagName = timer == TimerKind.ReviewOverdue ? "reviewOverdueAt" : "forwardOverdueAt",
+            Batch,
+        };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
-        var (flagged, _, _) = await tx.QuerySingleAsync<(int Flagged, int Inbox, int Hooks)>(
+        var (claimed, live) = await ClaimAsync(
+            tx,
+            parameters.state,
             $"""
-            WITH due AS (
-                SELECT id FROM complaint_notices
-                WHERE state = @state AND next_timer_at <= @now
-                ORDER BY next_timer_at
-                LIMIT @Batch
-                FOR UPDATE SKIP LOCKED),
-            flagged AS (
-                UPDATE complaint_notices n SET {flag} = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
-                FROM due WHERE n.id = due.id
-                RETURNING n.id, n.complainant_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.{due} AS due_at, n.version),
-            events AS (
-                INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, detail)
-                SELECT tm_uuid7(@now), f.id, @now, 'system', @action, jsonb_build_object('dueAt', f.due_at) FROM flagged f),
-            audit AS (
-                INSERT INTO audit_events (action, record_type, record_id, record_owner_id, before, after, detail)
-                SELECT 'complaint.' || @action, 'complaint_notice', f.id::text, f.complainant_org_id, NULL,
-                       jsonb_build_object(@flagName, @now, 'version', f.version), jsonb_build_object('by', 'system', 'dueAt', f.due_at)
-                FROM flagged f),
-            inbox AS (
-                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
-                SELECT tm_uuid7(@now), @kind, 'in_app', f.platform_org_id, 'complaint_notice', f.id::text,
-                       jsonb_build_object('notice', f.id, 'title',
-                           coalesce((SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = f.id ORDER BY l.position LIMIT 1), ''),
-                           'link', '/complaints/' || f.id),
-                       @now, @now, @now, @now
-                FROM flagged f
-                RETURNING 1),
-            hooked AS MATERIALIZED (SELECT DISTINCT platform_org_id AS org FROM flagged),
-            hooks AS (
-                INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
-                SELECT tm_uuid7(@now), @kind, 'webhook', f.platform_org_id, 'complaint_notice', f.id::text,
-                       jsonb_build_object('noticeId', f.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', f.due_at,
-                           'jurisdiction', f.jurisdiction, 'kind', f.kind, 'platformId', f.platform_org_id, 'complainantId', f.complainant_org_id,
-                           'link', '/complaints/' || f.id),
-                       @now, @now, @now
-                FROM flagged f
-                WHERE f.platform_org_id IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM flagged)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
+            INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, detail)
+            SELECT tm_uuid7(@now), l.id, @now, 'system', @action, jsonb_build_object('dueAt', l.{due}) FROM live l
             """,
-            new
-            {
-                now,
-                occurredAt = JsonSerializer.Serialize(now, NoticeStore.Json),
-                state = ComplaintWire.ToWire(state),
-                action = ComplaintWire.ToWire(timer),
-                kind = "complaint." + ComplaintWire.ToWire(timer),
-                flagName = timer == TimerKind.ReviewOverdue ? "reviewOverdueAt" : "forwardOverdueAt",
-                Batch,
-            },
+            parameters,
             cancellationToken);
+        if (live.Length > 0)
+        {
+            var dynamic = new DynamicParameters(parameters);
+            dynamic.Add("ids", live);
+            await tx.QuerySingleAsync<(int Flagged, int Inbox, int Hooks)>(
+                $"""
+                WITH flagged AS (
+                    UPDATE complaint_notices n SET {flag} = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
+                    WHERE n.id = ANY (@ids)
+                    RETURNING n.id, n.complainant_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.{due} AS due_at, n.version),
+                audit AS (
+                    INSERT INTO audit_events (action, record_type, record_id, record_owner_id, before, after, detail)
+                    SELECT 'complaint.' || @action, 'complaint_notice', f.id::text, f.complainant_org_id, NULL,
+                           jsonb_build_object(@flagName, @now, 'version', f.version), jsonb_build_object('by', 'system', 'dueAt', f.due_at)
+                    FROM flagged f),
+                inbox AS (
+                    INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
+                    SELECT tm_uuid7(@now), @kind, 'in_app', f.platform_org_id, 'complaint_notice', f.id::text,
+                           jsonb_build_object('notice', f.id, 'title',
+                               coalesce((SELECT l.title FROM complaint_notice_listings l WHERE l.notice_id = f.id ORDER BY l.position LIMIT 1), ''),
+                               'link', '/complaints/' || f.id),
+                           @now, @now, @now, @now
+                    FROM flagged f
+                    RETURNING 1),
+                hooked AS MATERIALIZED (SELECT DISTINCT platform_org_id AS org FROM flagged),
+                hooks AS (
+                    INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
+                    SELECT tm_uuid7(@now), @kind, 'webhook', f.platform_org_id, 'complaint_notice', f.id::text,
+                           jsonb_build_object('noticeId', f.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', f.due_at,
+                               'jurisdiction', f.jurisdiction, 'kind', f.kind, 'platformId', f.platform_org_id, 'complainantId', f.complainant_org_id,
+                               'link', '/complaints/' || f.id),
+                           @now, @now, @now
+                    FROM flagged f
+                    WHERE f.platform_org_id IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
+                    RETURNING 1)
+                SELECT (SELECT count(*) FROM flagged)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
+                """,
+                dynamic,
+                cancellationToken);
+        }
+
         await tx.CommitAsync(cancellationToken);
-        return flagged;
+        return (claimed, live.Length);
     }
 }
 
