@@ -50,6 +50,14 @@ $$;
 -- them. A row may outlive its timer (the notice moved on before it fell due): the sweep checks the notice's own
 -- state and next_timer_at under its lock and drops such a row without touching the notice. Only the owner
 -- reads and writes it (the sweep runs as the owner; writers go through tm_complaint_timers_sync).
+-- The states whose clock the sweep watches (NoticeWorkflow.Timers; a test compares the two). A notice keeps
+-- next_timer_at when a decision moves it on from 'submitted' (the sweep always read it with the state), so a
+-- timer is running only in one of these states.
+CREATE FUNCTION tm_complaint_has_timer(p_state text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT p_state IN ('submitted', 'counter_noticed', 'counter_notice_forwarded')
+$$;
+
 CREATE TABLE complaint_timers (
     notice_id uuid PRIMARY KEY,
     state text NOT NULL,
@@ -59,12 +67,12 @@ CREATE INDEX complaint_timers_due ON complaint_timers (state, due_at);
 ALTER TABLE complaint_timers ENABLE ROW LEVEL SECURITY;
 
 INSERT INTO complaint_timers (notice_id, state, due_at)
-SELECT id, state, next_timer_at FROM complaint_notices WHERE next_timer_at IS NOT NULL;
+SELECT id, state, next_timer_at FROM complaint_notices WHERE next_timer_at IS NOT NULL AND tm_complaint_has_timer(state);
 
 DROP INDEX complaint_notices_due;
 
--- Mirrors the notices' next_timer_at into complaint_timers after a writer changed them: a timer set is
--- upserted, a timer cleared is deleted. It reads the notices' own values, so a caller cannot set a timer other
+-- Mirrors the notices' running timers into complaint_timers after a writer changed them: a timer set in a
+-- state that has one is upserted, any other is deleted. It reads the notices' own values, so a caller cannot set a timer other
 -- than the one its notice has; the caller must be able to read the notices (row-level security applies to
 -- that read through the check below).
 CREATE FUNCTION tm_complaint_timers_sync(p_notices uuid[]) RETURNS void
@@ -83,9 +91,9 @@ BEGIN
         END IF;
     END IF;
     DELETE FROM complaint_timers t USING complaint_notices n
-    WHERE n.id = ANY (p_notices) AND t.notice_id = n.id AND n.next_timer_at IS NULL;
+    WHERE n.id = ANY (p_notices) AND t.notice_id = n.id AND (n.next_timer_at IS NULL OR NOT tm_complaint_has_timer(n.state));
     INSERT INTO complaint_timers (notice_id, state, due_at)
-    SELECT n.id, n.state, n.next_timer_at FROM complaint_notices n WHERE n.id = ANY (p_notices) AND n.next_timer_at IS NOT NULL
+    SELECT n.id, n.state, n.next_timer_at FROM complaint_notices n WHERE n.id = ANY (p_notices) AND n.next_timer_at IS NOT NULL AND tm_complaint_has_timer(n.state)
     ON CONFLICT (notice_id) DO UPDATE SET state = excluded.state, due_at = excluded.due_at;
 END
 $$;
