@@ -97,7 +97,11 @@ DO \$\$ BEGIN
 END \$\$;
 COMMIT;"
 echo "inserted in $(python3 -c "import time; print(round(time.time() - $start, 1))") s; waiting for the server's sweep (every minute)"
+# CPU of the server and of PostgreSQL (autovacuum included) from the end of the insert to the sweep's log line:
+# steadier than the sweep's wall time on a shared machine.
+server_cpu=$(cpu_ms "$server"); pg_cpu=$(cpu_ms postgres)
 until grep -q "Complaint sweep: [0-9]\{6,\} restored" "$work/server.log"; do sleep 2; done
+echo "CPU from the insert's end to the sweep's end: server $(( $(cpu_ms "$server") - server_cpu )) ms, PostgreSQL $(( $(cpu_ms postgres) - pg_cpu )) ms; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 grep "Complaint sweep:" "$work/server.log" | tail -3
 echo "left open past their date: $(psql_owner "SELECT count(*) FROM complaint_notices WHERE state = 'counter_notice_forwarded' AND next_timer_at <= now()")"
 # Whether the notices' updates were HOT (no new index entries): counted since the server started.

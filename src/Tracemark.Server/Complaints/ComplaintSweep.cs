@@ -11,13 +11,15 @@ public sealed record SweepResult(int Restored, int ReviewOverdue, int ForwardOve
 /// <summary>
 /// Moves notices on when their clock runs out, on the injected <see cref="TimeProvider"/>: a restore period
 /// that ended without a complaint or lawsuit lifts the measure; a missed service level is flagged for the
-/// platform. Each timer's notices are taken in batches with FOR UPDATE SKIP LOCKED, so servers running the
-/// sweep at once share the work, and a notice once handled has no timer left, so running again does nothing.
-/// A batch is one statement: the state, the timeline, the audit trail, the strikes and the notifications
-/// change together, which is what lets a sweep keep up with a million open notices. What a restore writes
-/// per notice is its state, its timeline event and the webhooks asked for; the audit row and the inbox
-/// notification are one per organisation and batch, naming the notices, and a listing is free once the
-/// notice holding it is closed (tm_complaint_claim_listing reads the holder's state), so it is not written.
+/// platform. The running timers are rows of complaint_timers (migration 0052); each timer's due rows are
+/// claimed in batches with FOR UPDATE SKIP LOCKED on the timer and its notice, so servers running the sweep
+/// at once share the work without waiting, and claimed rows are deleted, so running again does nothing. A
+/// batch is one transaction of two statements: the claim with the timeline events, then the notices' state
+/// with the audit trail, the strikes and the notifications. What a restore writes per notice is its state
+/// (an update in place on its page: no index of the notices uses a column it changes) and its timeline
+/// event; the audit row, the inbox notification and the webhook delivery are one per organisation and batch
+/// (a delivery carries up to <see cref="EventsPerDelivery"/> changes as events), and a listing is free once
+/// the notice holding it is closed (tm_complaint_claim_listing reads the holder's state), so it is not written.
 /// </summary>
 public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintSweep> logger)
 {
@@ -25,6 +27,12 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
 
     /// <summary>The inbox notification of a batch of restores: how many of the organisation's notices, and which.</summary>
     public const string RestoredBatchKind = "complaint.restored_batch";
+
+    /// <summary>
+    /// The most state changes one webhook delivery of the sweep carries (about 400 bytes each): a batch's
+    /// changes for a subscriber go in deliveries of up to this many, so a body stays near 200 KB.
+    /// </summary>
+    public const int EventsPerDelivery = 500;
 
     /// <summary>
     /// Batches of one timer run this many at once, each in its own transaction: a batch is one backend's
@@ -82,17 +90,19 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     }
 
     /// <summary>
-    /// Claims a batch of one state's due timers: locks each timer and its notice (skipping either when another
+    /// Claims a batch of one state's due timers: locks each timer's notice (skipping it when another
     /// transaction holds it, so this never waits and two sweeps share the work), deletes the timers, and
     /// answers which notices are still in that state with that timer due: a timer whose notice moved on before
-    /// it fell due is dropped without touching the notice. <paramref name="events"/> is the statement that
-    /// writes those notices' timeline events from <c>live</c> (id and the notice's columns it names); it runs
-    /// here, before the notices' update, so that its foreign-key check finds the notice already locked by this
-    /// transaction and writes no lock of its own (after the update it would lock the new row version).
+    /// it fell due is dropped without touching the notice. The timer rows are not locked themselves: every
+    /// writer of a timer holds its notice's lock (it changed the notice), so the notice's lock covers both,
+    /// and a lock record per timer row is saved. <paramref name="events"/> is the statement that writes those
+    /// notices' timeline events from <c>live</c> (the columns it needs are read here), checked once per
+    /// statement against the notices (migration 0053), not by a foreign key's query and lock per row. Claimed
+    /// counts the rows locked, which is a full batch whenever more may be due.
     /// </summary>
     private static async Task<(int Claimed, Guid[] Live)> ClaimAsync(DbTx tx, string state, string events, object parameters, CancellationToken cancellationToken)
     {
-        var (claimed, live, _) = await tx.QuerySingleAsync<(int Claimed, Guid[]? Live, int Events)>(
+        var (claimed, live, _, _) = await tx.QuerySingleAsync<(int Claimed, Guid[]? Live, int Events, int Gone)>(
             $"""
             WITH due AS (
                 SELECT t.notice_id AS id, n.state = @state AND n.next_timer_at <= @now AS is_live, n.restore_not_before, n.review_due_at, n.forward_due_at
@@ -100,11 +110,11 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 WHERE t.state = @state AND t.due_at <= @now
                 ORDER BY t.due_at
                 LIMIT @Batch
-                FOR UPDATE OF t, n SKIP LOCKED),
+                FOR UPDATE OF n SKIP LOCKED),
             gone AS (DELETE FROM complaint_timers t USING due WHERE t.notice_id = due.id RETURNING 1),
             live AS (SELECT * FROM due WHERE is_live),
             events AS ({events} RETURNING 1)
-            SELECT (SELECT count(*) FROM gone)::int, (SELECT array_agg(id) FROM live), (SELECT count(*) FROM events)::int
+            SELECT (SELECT count(*) FROM due)::int, (SELECT array_agg(id) FROM live), (SELECT count(*) FROM events)::int, (SELECT count(*) FROM gone)::int
             """,
             parameters,
             cancellationToken);
@@ -126,6 +136,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             reason = ComplaintWire.ToWire(TimerKind.RestoreDue),
             kind = "complaint.restored",
             batchKind = RestoredBatchKind,
+            perDelivery = EventsPerDelivery,
             Batch,
         };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
@@ -178,7 +189,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 FROM moved m
                 CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS v (org)) AS p),
             -- The inbox gets one notification per organisation and batch, naming how many of its notices were
-            -- restored and which (each notice's own timeline has its event, and webhooks stay one per notice).
+            -- restored and which (each notice's own timeline has its event, and each change is an event of a webhook delivery).
             inbox AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
                 SELECT tm_uuid7(@now), @batchKind, 'in_app', org, 'complaint_notice', NULL,
@@ -189,15 +200,19 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 RETURNING 1),
             -- Asked once per organisation (materialised, so the planner does not push the question down to every row).
             hooked AS MATERIALIZED (SELECT DISTINCT org FROM parties),
+            -- One signed delivery per subscriber and part of the batch, carrying each notice's state change as
+            -- an event (docs/webhooks.md): every change is still delivered, signed and retried.
             hooks AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
-                SELECT tm_uuid7(@now), @kind, 'webhook', p.org, 'complaint_notice', p.id::text,
-                       jsonb_build_object('noticeId', p.id, 'event', @kind, 'state', @to, 'previousState', @from, 'occurredAt', @occurredAt::jsonb,
-                           'jurisdiction', p.jurisdiction, 'kind', p.kind, 'platformId', p.platform_org_id, 'complainantId', p.complainant_org_id,
-                           'holderId', p.holder_org_id, 'link', '/complaints/' || p.id),
+                SELECT tm_uuid7(@now), @kind, 'webhook', b.org, NULL, NULL,
+                       jsonb_build_object('event', @kind, 'count', count(*), 'events', jsonb_agg(jsonb_build_object(
+                           'noticeId', b.id, 'event', @kind, 'state', @to, 'previousState', @from, 'occurredAt', @occurredAt::jsonb,
+                           'jurisdiction', b.jurisdiction, 'kind', b.kind, 'platformId', b.platform_org_id, 'complainantId', b.complainant_org_id,
+                           'holderId', b.holder_org_id, 'link', '/complaints/' || b.id) ORDER BY b.id)),
                        @now, @now, @now
-                FROM parties p
-                WHERE p.org IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
+                FROM (SELECT p.*, (row_number() OVER (PARTITION BY p.org ORDER BY p.id) - 1) / @perDelivery AS part
+                      FROM parties p WHERE p.org IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))) AS b
+                GROUP BY b.org, b.part
                 RETURNING 1)
             SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int,
                    (SELECT count(*) FROM audit)::int
@@ -219,6 +234,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             action = ComplaintWire.ToWire(timer),
             kind = "complaint." + ComplaintWire.ToWire(timer),
             flagName = timer == TimerKind.ReviewOverdue ? "reviewOverdueAt" : "forwardOverdueAt",
+            perDelivery = EventsPerDelivery,
             Batch,
         };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
@@ -258,13 +274,15 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 hooked AS MATERIALIZED (SELECT DISTINCT platform_org_id AS org FROM flagged),
                 hooks AS (
                     INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
-                    SELECT tm_uuid7(@now), @kind, 'webhook', f.platform_org_id, 'complaint_notice', f.id::text,
-                           jsonb_build_object('noticeId', f.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', f.due_at,
-                               'jurisdiction', f.jurisdiction, 'kind', f.kind, 'platformId', f.platform_org_id, 'complainantId', f.complainant_org_id,
-                               'link', '/complaints/' || f.id),
+                    SELECT tm_uuid7(@now), @kind, 'webhook', b.platform_org_id, NULL, NULL,
+                           jsonb_build_object('event', @kind, 'count', count(*), 'events', jsonb_agg(jsonb_build_object(
+                               'noticeId', b.id, 'event', @kind, 'state', @state, 'occurredAt', @occurredAt::jsonb, 'dueAt', b.due_at,
+                               'jurisdiction', b.jurisdiction, 'kind', b.kind, 'platformId', b.platform_org_id, 'complainantId', b.complainant_org_id,
+                               'link', '/complaints/' || b.id) ORDER BY b.id)),
                            @now, @now, @now
-                    FROM flagged f
-                    WHERE f.platform_org_id IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))
+                    FROM (SELECT f.*, (row_number() OVER (PARTITION BY f.platform_org_id ORDER BY f.id) - 1) / @perDelivery AS part
+                          FROM flagged f WHERE f.platform_org_id IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))) AS b
+                    GROUP BY b.platform_org_id, b.part
                     RETURNING 1)
                 SELECT (SELECT count(*) FROM flagged)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int
                 """,

@@ -159,6 +159,29 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
     }
 
     [Fact]
+    public async Task An_event_must_name_an_existing_notice_and_no_notice_is_ever_deleted()
+    {
+        // Migration 0053 replaced the events' foreign key by a check per statement and a refusal to delete notices.
+        var world = await CreateAsync(factory, "CN");
+        var id = Guid.Parse(Id(await world.FileAsync(world.Notice($"events-{Number()}"))));
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+
+        var orphan = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+            "INSERT INTO complaint_events (id, notice_id, occurred_at, party, action) VALUES (@a, @id, now(), 'system', 'probe'), (@b, @missing, now(), 'system', 'probe')",
+            new { a = Guid.CreateVersion7(), b = Guid.CreateVersion7(), id, missing = Guid.CreateVersion7() }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, orphan.SqlState);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE action = 'probe'"));
+        var moved = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+            "UPDATE complaint_events SET notice_id = @missing WHERE notice_id = @id", new { id, missing = Guid.CreateVersion7() }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, moved.SqlState);
+
+        // Even the owner, and even a notice without events, cannot be deleted.
+        var deleted = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("DELETE FROM complaint_notices WHERE id = @id", new { id }));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, deleted.SqlState);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = @id", new { id }));
+    }
+
+    [Fact]
     public async Task Migration_0052_gives_every_running_timer_its_row_and_keeps_the_notices()
     {
         var database = await (await TestPostgres.SharedAsync()).CreateEmptyDatabaseAsync("timers");
