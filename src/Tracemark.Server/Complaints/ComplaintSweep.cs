@@ -112,13 +112,28 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 LIMIT @Batch
                 FOR UPDATE OF n SKIP LOCKED),
             gone AS (DELETE FROM complaint_timers t USING due WHERE t.notice_id = due.id RETURNING 1),
-            live AS (SELECT * FROM due WHERE is_live),
+            live AS (SELECT due.*, row_number() OVER () AS n FROM due WHERE is_live),
             events AS ({events} RETURNING 1)
             SELECT (SELECT count(*) FROM due)::int, (SELECT array_agg(id) FROM live), (SELECT count(*) FROM events)::int, (SELECT count(*) FROM gone)::int
             """,
             parameters,
             cancellationToken);
         return (claimed, live ?? []);
+    }
+
+    /// <summary>
+    /// Ids for a batch's timeline events, the i-th live notice taking the i-th: made here, because tm_uuid7 in
+    /// SQL took about 25 ms of a 5,000-notice batch (measured on the benchmark's database).
+    /// </summary>
+    private static Guid[] EventIds(DateTimeOffset now)
+    {
+        var ids = new Guid[Batch];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = Guid.CreateVersion7(now);
+        }
+
+        return ids;
     }
 
     private async Task<(int Claimed, int Moved)> RestoreBatchAsync(NoticeState from, CancellationToken cancellationToken)
@@ -137,6 +152,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             kind = "complaint.restored",
             batchKind = RestoredBatchKind,
             perDelivery = EventsPerDelivery,
+            eventIds = EventIds(now),
             Batch,
         };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
@@ -145,7 +161,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             parameters.state,
             """
             INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
-            SELECT tm_uuid7(@now), l.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', l.restore_not_before)
+            SELECT (@eventIds::uuid[])[l.n], l.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', l.restore_not_before)
             FROM live l
             """,
             parameters,
@@ -235,6 +251,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             kind = "complaint." + ComplaintWire.ToWire(timer),
             flagName = timer == TimerKind.ReviewOverdue ? "reviewOverdueAt" : "forwardOverdueAt",
             perDelivery = EventsPerDelivery,
+            eventIds = EventIds(now),
             Batch,
         };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
@@ -243,7 +260,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             parameters.state,
             $"""
             INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, detail)
-            SELECT tm_uuid7(@now), l.id, @now, 'system', @action, jsonb_build_object('dueAt', l.{due}) FROM live l
+            SELECT (@eventIds::uuid[])[l.n], l.id, @now, 'system', @action, jsonb_build_object('dueAt', l.{due}) FROM live l
             """,
             parameters,
             cancellationToken);
