@@ -410,7 +410,8 @@ public sealed partial class NoticeStore
             $"""
             UPDATE complaint_notices SET state = @to, {set}, closed_at = CASE WHEN @closes THEN @now ELSE closed_at END,
                 version = version + 1, updated_at = @now
-            WHERE id = @id
+            WHERE id = @id;
+            SELECT tm_complaint_timers_sync(ARRAY[@id]);
             """,
             changes,
             cancellationToken);

@@ -297,6 +297,8 @@ public sealed partial class NoticeStore
                 cancellationToken);
         }
 
+        await tx.ExecuteAsync("SELECT tm_complaint_timers_sync(@ids)", new { ids = accepted.Select(a => a.Id).ToArray() }, cancellationToken);
+
         await tx.ExecuteAsync(
             """
             INSERT INTO complaint_events (id, notice_id, occurred_at, party, actor_org_id, actor_user_id, action, from_state, to_state, detail)

@@ -222,6 +222,8 @@ public sealed partial class NoticeStore(
                 cancellationToken);
         }
 
+        await tx.ExecuteAsync("SELECT tm_complaint_timers_sync(ARRAY[@id])", new { id }, cancellationToken);
+
         var detail = new { listings = content.Listings.Count, linked = linkedTo.Distinct().ToList(), fastTrack };
         await EventAsync(tx, id, Party.Complainant, "file", null, state, detail, now, cancellationToken);
         // The answer is read before the audit row and the notifications, which it does not show: one round trip fewer.
@@ -324,7 +326,7 @@ public sealed partial class NoticeStore(
         var rows = (await tx.QueryAsync<SummaryRow>(
             SummarySelect + """
 
-            WHERE n.platform_org_id = tm_org() AND n.state IN ('submitted', 'counter_noticed', 'appealed')
+            WHERE n.platform_org_id = tm_org() AND n.awaiting_platform
             ORDER BY coalesce(CASE n.state WHEN 'counter_noticed' THEN n.forward_due_at END, n.review_due_at), n.fast_track DESC, n.id
             LIMIT @take
             """,

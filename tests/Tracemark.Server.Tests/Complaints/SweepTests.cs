@@ -1,14 +1,16 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Tracemark.Core.Complaints;
+using Tracemark.Server.Notifications.Webhooks;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 
 namespace Tracemark.Server.Tests.Complaints;
 
 /// <summary>
 /// What the deadline sweep leaves behind for every notice it restores, written in batches for the whole set:
-/// the state, the timeline event, the strikes void and the platform's webhook per notice; the audit entry and
+/// the state, the timeline event, the strikes void and the platform's webhook event per notice (in batched deliveries); the audit entry and
 /// the parties' inbox notification per organisation and batch, naming the notices; the listing free again
 /// (derived from the notice's state); and that sweeps running at once, or again, restore each notice once.
 /// </summary>
@@ -30,6 +32,7 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
         var admin = await factory.SignedInClientAsync(await Seed.UserAsync(factory, world.Platform.Id, Tracemark.Core.Accounts.Role.OrgAdmin));
         var hook = await admin.PutAsync("/api/v1/webhooks", Json(new { url = "https://hooks.platform.test/sweep", events = new[] { "complaint.restored" } }), Ct);
         Assert.True(hook.IsSuccessStatusCode, await hook.Content.ReadAsStringAsync(Ct));
+        var secret = (await hook.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
 
         var ids = new List<string>();
         DateTimeOffset notBefore = default;
@@ -89,19 +92,62 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM complaint_strikes WHERE notice_id = ANY (@notices) AND voided_at = @notBefore AND void_reason = 'restore'", new { notices, notBefore }));
 
-        // Webhooks stay one per state change: the platform, which asked for the event, once per notice; nothing per notice in an inbox.
-        var told = (await connection.QueryAsync<(string SubjectId, Guid Recipient, string Channel, string Payload)>(
-            "SELECT subject_id, recipient_org_id, channel, payload::text FROM notifications WHERE kind = 'complaint.restored' AND subject_id = ANY (@ids)",
+        // Webhooks: every state change is an event of a delivery to the platform, which asked for the event (one
+        // delivery per batch and subscriber, so two sweeps at once may give two), each notice in exactly one;
+        // nothing per notice in an inbox.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE kind = 'complaint.restored' AND channel = 'in_app' AND subject_id = ANY (@ids)", new { ids = ids.ToArray() }));
+        var hooks = (await connection.QueryAsync<(Guid Id, Guid Recipient, string? SubjectId, string Payload)>(
+            """
+            SELECT id, recipient_org_id, subject_id, payload::text FROM notifications
+            WHERE kind = 'complaint.restored' AND channel = 'webhook'
+              AND EXISTS (SELECT 1 FROM jsonb_array_elements(payload -> 'events') e WHERE e ->> 'noticeId' = ANY (@ids))
+            """,
             new { ids = ids.ToArray() })).ToList();
-        Assert.DoesNotContain(told, n => n.Channel == "in_app");
-        foreach (var id in ids)
+        Assert.NotEmpty(hooks);
+        Assert.All(hooks, h =>
         {
-            var webhook = Assert.Single(told, n => n.SubjectId == id && n.Channel == "webhook");
-            Assert.Equal(world.Platform.Id, webhook.Recipient);
-            var payload = JsonDocument.Parse(webhook.Payload).RootElement;
-            Assert.Equal(id, payload.GetProperty("noticeId").GetString());
-            Assert.Equal("restored", payload.GetProperty("state").GetString());
-            Assert.Equal("counter_notice_forwarded", payload.GetProperty("previousState").GetString());
+            Assert.Equal(world.Platform.Id, h.Recipient);
+            Assert.Null(h.SubjectId);
+            var payload = JsonDocument.Parse(h.Payload).RootElement;
+            Assert.Equal("complaint.restored", payload.GetProperty("event").GetString());
+            Assert.Equal(payload.GetProperty("events").GetArrayLength(), payload.GetProperty("count").GetInt32());
+        });
+        var events = hooks.SelectMany(h => JsonDocument.Parse(h.Payload).RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), events.Select(e => e.GetProperty("noticeId").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(events, e =>
+        {
+            Assert.Equal("restored", e.GetProperty("state").GetString());
+            Assert.Equal("counter_notice_forwarded", e.GetProperty("previousState").GetString());
+            Assert.Equal(notBefore, e.GetProperty("occurredAt").GetDateTimeOffset());
+            Assert.Equal(world.Holder.Id.ToString(), e.GetProperty("complainantId").GetString());
+            Assert.Equal("/complaints/" + e.GetProperty("noticeId").GetString(), e.GetProperty("link").GetString());
+        });
+
+        // Delivered signed; a failed delivery is retried whole, with the same delivery id and the same events.
+        while (factory.Receiver.Received.TryDequeue(out _))
+        {
+        }
+
+        factory.Receiver.FailuresLeft = 1;
+        await factory.DispatchAsync();
+        factory.Clock.Advance(TimeSpan.FromSeconds(61));
+        await factory.DispatchAsync();
+        var received = factory.Receiver.Received.Where(r => r.Headers[WebhookSignature.EventHeader] == "complaint.restored").ToList();
+        Assert.Equal(hooks.Count + 1, received.Count);
+        foreach (var delivery in hooks)
+        {
+            var attempts = received.Where(r => r.Headers[WebhookSignature.DeliveryHeader] == delivery.Id.ToString()).ToList();
+            Assert.NotEmpty(attempts);
+            Assert.Single(attempts.Select(a => a.Body).Distinct(StringComparer.Ordinal));
+            var (_, body, headers) = attempts[^1];
+            Assert.True(WebhookSignature.Verify(secret, headers[WebhookSignature.Header], Encoding.UTF8.GetBytes(body), factory.Clock.GetUtcNow(), TimeSpan.FromMinutes(5)));
+            var sent = JsonDocument.Parse(body).RootElement;
+            Assert.Equal("complaint.restored", sent.GetProperty("type").GetString());
+            Assert.False(sent.TryGetProperty("subject", out _));
+            Assert.Equal(
+                JsonDocument.Parse(delivery.Payload).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("noticeId").GetString()),
+                sent.GetProperty("data").GetProperty("events").EnumerateArray().Select(e => e.GetProperty("noticeId").GetString()));
         }
 
         // The inbox: each party (the holder, who filed, and the platform) gets one notification per batch naming

@@ -1,0 +1,276 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Tracemark.Server.Platform.Database;
+using Tracemark.Core.Complaints;
+using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
+using Accuracy = (int Decided, int Upheld, int CounterNotices, int CounterSucceeded, int Wrongful, int Malicious);
+
+namespace Tracemark.Server.Tests.Complaints;
+
+/// <summary>
+/// Migration 0052 makes the sweep's update of a notice HOT (in place on its page, no new index entries): the
+/// timers live in complaint_timers, and no index of complaint_notices uses a column a restore or a flag changes.
+/// What that could break: a timer lost on the way (a notice never restored), the review queue or the accuracy
+/// figures reading other rows than before, a stale timer moving a notice that has moved on.
+/// </summary>
+public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<ComplaintsFactory>
+{
+    /// <summary>What the sweep sets on a notice: a restore, or a flag of a missed service level.</summary>
+    private static readonly string[] SweepWrites = ["state", "restored_at", "closed_at", "next_timer_at", "version", "updated_at", "review_overdue_at", "forward_overdue_at"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task No_index_of_the_notices_uses_a_column_the_sweep_writes_and_pages_keep_room_for_a_new_version()
+    {
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        var definitions = (await connection.QueryAsync<string>("SELECT indexdef FROM pg_indexes WHERE tablename = 'complaint_notices'")).ToList();
+        Assert.Contains(definitions, d => d.Contains("complaint_notices_awaiting", StringComparison.Ordinal));
+        foreach (var definition in definitions)
+        {
+            var words = Words(definition);
+            Assert.DoesNotContain(words, w => SweepWrites.Contains(w, StringComparer.Ordinal));
+        }
+
+        var options = await connection.ExecuteScalarAsync<string[]>("SELECT reloptions FROM pg_class WHERE oid = 'complaint_notices'::regclass");
+        Assert.Contains("fillfactor=50", options!);
+    }
+
+    [Fact]
+    public async Task Restores_stay_on_their_page_and_the_queue_and_accuracy_figures_are_what_the_states_say()
+    {
+        var world = await CreateAsync(factory, "CN");
+
+        // Three notices to restore, one left waiting for the platform's decision, one counter-notice waiting to be forwarded.
+        var restore = new List<Guid>();
+        DateTimeOffset notBefore = default;
+        for (var i = 0; i < 3; i++)
+        {
+            var id = Id(await world.FileAsync(world.Notice($"hot-{i}-{Number()}", seller: "hot-shop-" + i)));
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
+            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
+            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            restore.Add(Guid.Parse(id));
+        }
+
+        var waiting = Guid.Parse(Id(await world.FileAsync(world.Notice($"hot-waiting-{Number()}"))));
+        var counter = Id(await world.FileAsync(world.Notice($"hot-counter-{Number()}")));
+        await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{counter}/decision", new { measure = "remove", reasons = "Counterfeit." });
+        await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{counter}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
+
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        var all = restore.Append(waiting).Append(Guid.Parse(counter)).ToArray();
+
+        // Each timer the notices have is in complaint_timers, with the notice's state and instant, and no other.
+        var timers = (await connection.QueryAsync<(Guid Id, string State, DateTimeOffset Due)>(
+            "SELECT notice_id, state, due_at FROM complaint_timers WHERE notice_id = ANY (@all)", new { all })).ToList();
+        var own = (await connection.QueryAsync<(Guid Id, string State, DateTimeOffset Due)>(
+            "SELECT id, state, next_timer_at FROM complaint_notices WHERE id = ANY (@all) AND next_timer_at IS NOT NULL AND tm_complaint_has_timer(state)", new { all })).ToList();
+        Assert.Equal(own.OrderBy(t => t.Id), timers.OrderBy(t => t.Id));
+        Assert.Equal(5, timers.Count);
+        Assert.All(restore, id => Assert.Contains(timers, t => t.Id == id && t.State == "counter_notice_forwarded" && t.Due == notBefore));
+
+        var pagesBefore = await PagesAsync(connection, restore);
+        var queueBefore = await QueueAsync(world);
+        var accuracyBefore = await AccuracyAsync(world);
+
+        factory.Clock.Set(notBefore);
+        var sweep = await factory.SweepAsync();
+        Assert.True(sweep.Restored >= 3);
+
+        // Updated in place: each restored notice's new version is on the page of the old one, and no index
+        // uses a column the restore changed (above), which together is PostgreSQL's rule for a HOT update.
+        Assert.Equal(pagesBefore, await PagesAsync(connection, restore));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@restore)", new { restore }));
+        Assert.Equal(3, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@restore) AND state = 'restored'", new { restore }));
+
+        // The queue is the notices waiting for the platform (new, counter-noticed), soonest first, before and after.
+        var expected = new[] { waiting.ToString(), counter };
+        Assert.Equal(expected.Order(StringComparer.Ordinal), queueBefore.Where(expected.Contains).Order(StringComparer.Ordinal));
+        var queueAfter = await QueueAsync(world);
+        Assert.Equal(queueBefore, queueAfter);
+        Assert.DoesNotContain(queueAfter, id => restore.Select(r => r.ToString()).Contains(id, StringComparer.Ordinal));
+        var ordered = await connection.QueryAsync<string>(
+            """
+            SELECT id::text FROM complaint_notices WHERE platform_org_id = @platform AND state IN ('submitted', 'counter_noticed', 'appealed')
+            ORDER BY coalesce(CASE state WHEN 'counter_noticed' THEN forward_due_at END, review_due_at), fast_track DESC, id
+            """,
+            new { platform = world.Platform.Id });
+        Assert.Equal(ordered, queueAfter);
+
+        // The accuracy figures: the three restores count as counter-notices that succeeded, nothing else moved;
+        // and the function's figures equal a count over every notice of the pair, without the index's filter.
+        var accuracyAfter = await AccuracyAsync(world);
+        var grown = accuracyBefore;
+        grown.CounterSucceeded += 3;
+        Assert.Equal(grown, accuracyAfter);
+        var counted = await connection.QuerySingleAsync<Accuracy>(
+            """
+            SELECT count(*) FILTER (WHERE decided_at IS NOT NULL)::int AS decided,
+                   count(*) FILTER (WHERE measure IN ('remove', 'block', 'restrict') AND state <> 'reversed')::int AS upheld,
+                   count(*) FILTER (WHERE counter_notice_at IS NOT NULL)::int AS counter_notices,
+                   count(*) FILTER (WHERE state = 'restored')::int AS counter_succeeded,
+                   count(*) FILTER (WHERE finding = 'wrongful')::int AS wrongful,
+                   count(*) FILTER (WHERE finding = 'malicious')::int AS malicious
+            FROM complaint_notices WHERE complainant_org_id = @holder AND platform_org_id = @platform
+            """,
+            new { holder = world.Holder.Id, platform = world.Platform.Id });
+        Assert.Equal(counted, accuracyAfter);
+
+        // A restored notice without a counter-notice cannot be written (the accuracy index relies on it).
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+            "UPDATE complaint_notices SET counter_notice_at = NULL WHERE id = @id", new { id = restore[0] }));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task The_database_runs_a_timer_in_the_same_states_as_the_workflow()
+    {
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        foreach (var state in Enum.GetValues<NoticeState>())
+        {
+            var wire = ComplaintWire.ToWire(state);
+            Assert.Equal(NoticeWorkflow.Timers.ContainsKey(state), await connection.ExecuteScalarAsync<bool>("SELECT tm_complaint_has_timer(@wire)", new { wire }));
+        }
+    }
+
+    [Fact]
+    public async Task A_timer_left_behind_by_a_notice_that_moved_on_is_dropped_without_touching_the_notice()
+    {
+        var world = await CreateAsync(factory, "CN");
+        var id = Guid.Parse(Id(await world.FileAsync(world.Notice($"stale-{Number()}"))));
+        await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+
+        // As if a writer had not cleared it: a restore timer for a notice that is not in counter_notice_forwarded.
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        var due = factory.Clock.GetUtcNow().AddDays(-1);
+        await connection.ExecuteAsync(
+            "INSERT INTO complaint_timers (notice_id, state, due_at) VALUES (@id, 'counter_notice_forwarded', @due) ON CONFLICT (notice_id) DO UPDATE SET state = excluded.state, due_at = excluded.due_at",
+            new { id, due });
+        var version = await connection.ExecuteScalarAsync<int>("SELECT version FROM complaint_notices WHERE id = @id", new { id });
+
+        await factory.SweepAsync();
+
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = @id", new { id }));
+        Assert.Equal(("measure_taken", version), await connection.QuerySingleAsync<(string, int)>("SELECT state, version FROM complaint_notices WHERE id = @id", new { id }));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = @id AND action = 'restore'", new { id }));
+    }
+
+    [Fact]
+    public async Task An_event_must_name_an_existing_notice_and_no_notice_is_ever_deleted()
+    {
+        // Migration 0053 replaced the events' foreign key by a check per statement and a refusal to delete notices.
+        var world = await CreateAsync(factory, "CN");
+        var id = Guid.Parse(Id(await world.FileAsync(world.Notice($"events-{Number()}"))));
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+
+        var orphan = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+            "INSERT INTO complaint_events (id, notice_id, occurred_at, party, action) VALUES (@a, @id, now(), 'system', 'probe'), (@b, @missing, now(), 'system', 'probe')",
+            new { a = Guid.CreateVersion7(), b = Guid.CreateVersion7(), id, missing = Guid.CreateVersion7() }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, orphan.SqlState);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE action = 'probe'"));
+        var moved = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(
+            "UPDATE complaint_events SET notice_id = @missing WHERE notice_id = @id", new { id, missing = Guid.CreateVersion7() }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, moved.SqlState);
+
+        // Even the owner, and even a notice without events, cannot be deleted.
+        var deleted = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("DELETE FROM complaint_notices WHERE id = @id", new { id }));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, deleted.SqlState);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = @id", new { id }));
+    }
+
+    [Fact]
+    public async Task Migration_0052_gives_every_running_timer_its_row_and_keeps_the_notices()
+    {
+        var database = await (await TestPostgres.SharedAsync()).CreateEmptyDatabaseAsync("timers");
+        await new Migrator(database, NullLogger.Instance, [.. Migrator.Embedded.Where(m => m.Version < 52)]).MigrateAsync(Ct);
+
+        var holder = Guid.CreateVersion7();
+        var platform = Guid.CreateVersion7();
+        // Whole milliseconds: PostgreSQL keeps microseconds, .NET ticks of 100 ns.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        // A timer in each state that has one, a notice whose clock stopped, and a restored notice.
+        (Guid Id, string State, DateTimeOffset? Timer)[] notices =
+        [
+            (Guid.CreateVersion7(), "submitted", now.AddDays(2)),
+            (Guid.CreateVersion7(), "counter_noticed", now.AddDays(-1)),
+            (Guid.CreateVersion7(), "counter_notice_forwarded", now.AddDays(-3)),
+            // Decided: the review timer stays on the notice, but no clock runs in this state.
+            (Guid.CreateVersion7(), "measure_taken", now.AddDays(-5)),
+            (Guid.CreateVersion7(), "restored", null),
+        ];
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync(Ct);
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO organisations (id, node_id, kind, name_en, name_zh, country)
+                SELECT o.id, (SELECT id FROM nodes WHERE is_local), o.kind, o.name, o.name, 'CN'
+                FROM (VALUES (@holder, 'rights_holder', 'Holder'), (@platform, 'platform', 'Platform')) AS o (id, kind, name)
+                """,
+                new { holder, platform });
+            foreach (var (id, state, timer) in notices)
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO complaint_notices (id, complainant_org_id, holder_org_id, platform_org_id, jurisdiction, kind, state, good_faith_statement, signature,
+                        review_due_at, counter_notice_at, next_timer_at, created_at, updated_at)
+                    VALUES (@id, @holder, @holder, @platform, 'CN', 'counterfeit', @state, 'good faith', 'sig', @now, @counter, @timer, @now, @now)
+                    """,
+                    new { id, holder, platform, state, timer, now, counter = state is "submitted" or "measure_taken" ? (DateTimeOffset?)null : now });
+            }
+        }
+
+        await new Migrator(database, NullLogger.Instance).MigrateAsync(Ct);
+
+        await using var after = new NpgsqlConnection(database);
+        await after.OpenAsync(Ct);
+        var timers = (await after.QueryAsync<(Guid Id, string State, DateTimeOffset Due)>("SELECT notice_id, state, due_at FROM complaint_timers")).OrderBy(t => t.Id).ToList();
+        Assert.Equal(
+            notices.Where(n => n.Timer is not null && n.State != "measure_taken").Select(n => (n.Id, n.State, n.Timer!.Value.ToUniversalTime())).OrderBy(t => t.Id),
+            timers.Select(t => (t.Id, t.State, t.Due.ToUniversalTime())));
+        // The rows survive the table's rewrite as they were, and the stored column says which wait for the platform.
+        var rows = (await after.QueryAsync<(Guid Id, string State, bool Awaiting)>("SELECT id, state, awaiting_platform FROM complaint_notices")).OrderBy(r => r.Id).ToList();
+        Assert.Equal(notices.Select(n => (n.Id, n.State, n.State is "submitted" or "counter_noticed")).OrderBy(r => r.Id), rows);
+    }
+
+    private static async Task<List<string>> QueueAsync(ComplaintsWorld world) =>
+        (await GetAsync(world.Platform.Client, "/api/v1/complaints/queue?limit=100")).EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToList();
+
+    private async Task<Accuracy> AccuracyAsync(ComplaintsWorld world)
+    {
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        await connection.ExecuteAsync("SELECT set_config('role', 'tracemark_app', true), set_config('tracemark.org_id', @org, true)", new { org = world.Holder.Id.ToString() }, transaction);
+        return await connection.QuerySingleAsync<Accuracy>("SELECT * FROM tm_complaint_accuracy(@holder, @platform, '-infinity')", new { holder = world.Holder.Id, platform = world.Platform.Id }, transaction);
+    }
+
+    /// <summary>The heap page of each notice's current version.</summary>
+    private static async Task<List<(Guid Id, long Page)>> PagesAsync(NpgsqlConnection connection, List<Guid> ids) =>
+        (await connection.QueryAsync<(Guid, long)>("SELECT id, (ctid::text::point)[0]::bigint FROM complaint_notices WHERE id = ANY (@ids) ORDER BY id", new { ids })).ToList();
+
+    /// <summary>The identifiers of an index definition: runs of lower-case letters and underscores.</summary>
+    private static HashSet<string> Words(string definition)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        var start = -1;
+        for (var i = 0; i <= definition.Length; i++)
+        {
+            var inWord = i < definition.Length && (char.IsAsciiLetterLower(definition[i]) || definition[i] == '_');
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                words.Add(definition[start..i]);
+                start = -1;
+            }
+        }
+
+        return words;
+    }
+
+}
