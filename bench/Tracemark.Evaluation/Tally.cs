@@ -125,7 +125,7 @@ internal sealed class Tally
 }
 
 // Dictionaries: more word lists (paths, comma-separated after --dictionaries) read as ordinary words beside the system's English ones.
-internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump, string[] Dictionaries, string[]? OtherLanguages)
+internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump, string[] Dictionaries, string[]? OtherLanguages, int VocabularyMinimum)
 {
     public static Options Parse(string[] args)
     {
@@ -143,6 +143,7 @@ internal sealed record Options(string? Data, int Sample, int Seed, int Examples,
             args.Contains("--verbose"),
             Value("--dump"),
             Value("--dictionaries")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-            Value("--other-languages") is { } other ? [.. other.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(p => p != "none")] : null);
+            Value("--other-languages") is { } other ? [.. other.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(p => p != "none")] : null,
+            int.Parse(Value("--vocabulary-min") ?? "2", CultureInfo.InvariantCulture));
     }
 }
