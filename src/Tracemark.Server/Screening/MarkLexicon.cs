@@ -194,9 +194,9 @@ public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvide
     /// Spanish, French, Italian, German, Portuguese or Dutch ("Tiempo"): Debian's word lists, those installed; nor a
     /// word of the catalogue's vocabulary when the operator gives one (TRACEMARK_VOCABULARY). Read once, on the first build.
     /// </summary>
-    private WordList Words => _words ??= WordList.FromSystemDictionaries(vocabularyPaths: settings.VocabularyFiles);
+    private WordList Words => _words.Value;
 
-    private WordList? _words;
+    private readonly Lazy<WordList> _words = new(() => WordList.FromSystemDictionaries(vocabularyPaths: settings.VocabularyFiles));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Screening lexicon built: {Marks} marks, {Terms} risk terms")]
     private static partial void LogBuilt(ILogger logger, int marks, int terms);
