@@ -3,8 +3,9 @@
 
 say() { printf '%s\n' "$*" >&2; }
 
-# Debian packages the product needs at run time (the word lists tell ordinary words from lookalikes of marks).
-RUNTIME_PACKAGES=(postgresql wamerican wbritish)
+# Debian packages the product needs at run time (the word lists tell ordinary words from lookalikes of marks; those of
+# the other languages tell a word of Spanish, French, … from a mark mistyped: screening runs without them, flagging more).
+RUNTIME_PACKAGES=(postgresql wamerican wbritish wspanish wfrench witalian wngerman wportuguese wdutch)
 
 apt_install() {
   local packages=("$@")

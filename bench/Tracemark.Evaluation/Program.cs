@@ -4,7 +4,9 @@ using Tracemark.Matching;
 
 // Recall per lookalike family and false lookalike flags on real titles (issue 5, item 5).
 //   dotnet run -c Release --project bench/Tracemark.Evaluation [-- --sample 1000 --seed 5 --examples 25 --verbose --dump hits.tsv
-//       --dictionaries /usr/share/dict/spanish,/usr/share/dict/french]
+//       --dictionaries /usr/share/dict/spanish,/usr/share/dict/french --other-languages /usr/share/dict/spanish|none]
+// --other-languages: the word lists whose words refuse arbitrary edits only (default: the engine's, where installed).
+// --vocabulary-min N: a word is in B's catalogue vocabulary when N or more of the even-numbered titles have it (default 2).
 // Brands from ../shared/data/brands/brands.csv are the marks; each fuzzer disguises a sample of them and
 // plants the disguise in a real title from ../shared/data/product-titles/titles.tsv; a planted mark counts
 // as found when a hit of that mark overlaps it. Untouched titles give the false lookalike flags.
@@ -25,17 +27,19 @@ var brands = SharedData.Brands(data);
 var titles = SharedData.Titles(data);
 var dictionaries = WordList.SystemDictionaries.Where(File.Exists).Concat(options.Dictionaries).ToList();
 var dictionaryWords = dictionaries.SelectMany(File.ReadLines).ToList();
+var otherLanguages = (options.OtherLanguages ?? WordList.OtherLanguageDictionaries).Where(File.Exists).ToList();
+var otherLanguageWords = otherLanguages.SelectMany(File.ReadLines).ToList();
 var marks = brands.Select(b => new Mark(b.Id, b.Names)).ToList();
 var catalogue = titles.Where((_, i) => i % 2 == 0).ToList();
 var heldOut = titles.Where((_, i) => i % 2 == 1).ToList();
-var vocabulary = Vocabulary(catalogue, minimumTitles: 2);
+var vocabulary = Vocabulary(catalogue, minimumTitles: options.VocabularyMinimum);
 
 using var dump = options.Dump is null ? null : new StreamWriter(options.Dump, false, new System.Text.UTF8Encoding(false));
 var clock = Stopwatch.StartNew();
 var configurations = new List<Configuration>();
 foreach (var (name, extra, hosts) in new[] { ("A. dictionaries", new List<string>(), titles), ("B. + catalogue vocabulary", vocabulary, heldOut) })
 {
-    var words = WordList.FromWords(dictionaryWords.Concat(extra));
+    var words = WordList.FromWords(dictionaryWords, otherLanguageWords, extra);
     clock.Restart();
     var lexicon = Lexicon.Build(marks, RiskTerms.Default, words);
     configurations.Add(new Configuration(name, lexicon, words, hosts, clock.Elapsed, new Random(options.Seed)) { Dump = dump });
@@ -45,7 +49,8 @@ Say($"# Screening evaluation ({DateTime.UtcNow:yyyy-MM-dd})");
 Console.WriteLine();
 Say($"{brands.Count:N0} brands ({marks.Sum(m => m.Names.Count):N0} names) from brands.csv as marks, {titles.Count:N0} titles; lexicon built in {configurations[0].Build.TotalMilliseconds:N0} ms.");
 Say($"A: {configurations[0].Words.Count:N0} ordinary words ({string.Join(", ", dictionaries.Select(Path.GetFileName))}); hosts and false flags: all {titles.Count:N0} titles.");
-Say($"B: A plus {vocabulary.Count:N0} words seen in 2 or more of the {catalogue.Count:N0} even-numbered titles; hosts and false flags: the {heldOut.Count:N0} odd-numbered titles.");
+Say($"Words of other languages, which refuse arbitrary edits only: {configurations[0].Words.OtherLanguageCount:N0} ({(otherLanguages.Count == 0 ? "none" : string.Join(", ", otherLanguages.Select(Path.GetFileName)))}).");
+Say($"B: A plus {vocabulary.Count:N0} words seen in {options.VocabularyMinimum} or more of the {catalogue.Count:N0} even-numbered titles; hosts and false flags: the {heldOut.Count:N0} odd-numbered titles.");
 Say($"Sample: up to {options.Sample:N0} brands per fuzzer (names of 5 or more Latin letters), seed {options.Seed}; the same disguises for A and B.");
 Console.WriteLine();
 
@@ -111,6 +116,8 @@ foreach (var fuzzer in disguises.Select(d => d.Fuzzer).Distinct().Append("**all 
     var b = configurations[1].Tally(fuzzer);
     Say($"| {fuzzer} | {a.Planted:N0} | {a.Recall} | {b.Recall} | {a.Exact:N0} | {a.Example} |");
 }
+
+Say($"Found: A {configurations[0].Tally("**").Found:N0}, B {configurations[1].Tally("**").Found:N0} of {configurations[0].Tally("**").Planted:N0} (98 % is {Math.Ceiling(0.98 * configurations[0].Tally("**").Planted):N0}).");
 
 Console.WriteLine();
 foreach (var configuration in configurations)

@@ -18,7 +18,7 @@ internal sealed class Configuration(string name, Lexicon lexicon, WordList words
 
     public List<(string Fuzzer, string Line)> Misses { get; } = [];
 
-    /// <summary>With --dump: every lookalike hit on a planted disguise and every false flag, as tab-separated rows.</summary>
+    /// <summary>With --dump: every lookalike hit on a planted disguise, every disguise missed and every false flag, as tab-separated rows.</summary>
     public TextWriter? Dump { get; set; }
 
     private string Row(string what, string fuzzer, ScreeningHit hit, string text) => string.Join('\t',
@@ -58,6 +58,7 @@ internal sealed class Configuration(string name, Lexicon lexicon, WordList words
 
         if (hit is null)
         {
+            Dump?.WriteLine(string.Join('\t', name[..1], "missed", fuzzer, mark, disguised, "", "", "", "", text.ReplaceLineEndings(" ").Replace('\t', ' ')));
             Misses.Add((fuzzer, verbose ? $"{fuzzer}: \"{disguised}\" → {mark} in \"{text}\"" : $"{fuzzer}: \"{disguised}\" → {mark}"));
         }
     }
@@ -124,7 +125,7 @@ internal sealed class Tally
 }
 
 // Dictionaries: more word lists (paths, comma-separated after --dictionaries) read as ordinary words beside the system's English ones.
-internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump, string[] Dictionaries)
+internal sealed record Options(string? Data, int Sample, int Seed, int Examples, bool Verbose, string? Dump, string[] Dictionaries, string[]? OtherLanguages, int VocabularyMinimum)
 {
     public static Options Parse(string[] args)
     {
@@ -141,6 +142,8 @@ internal sealed record Options(string? Data, int Sample, int Seed, int Examples,
             int.Parse(Value("--examples") ?? "25", CultureInfo.InvariantCulture),
             args.Contains("--verbose"),
             Value("--dump"),
-            Value("--dictionaries")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
+            Value("--dictionaries")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            Value("--other-languages") is { } other ? [.. other.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(p => p != "none")] : null,
+            int.Parse(Value("--vocabulary-min") ?? "2", CultureInfo.InvariantCulture));
     }
 }

@@ -48,9 +48,19 @@ internal static class ScreenCommand
         };
         var words = new Option<FileInfo[]>("--words")
         {
-            Description = "More ordinary words, one per line, that are never lookalikes of a mark (for example the vocabulary of your own catalogue); "
-                + "repeatable. The Debian word lists /usr/share/dict/american-english and british-english are always used when present.",
+            Description = "More ordinary words, one per line, that are never lookalikes of a mark; repeatable. The Debian word lists "
+                + "/usr/share/dict/american-english and british-english are always used when present, and those of Spanish, French, Italian, "
+                + "German, Portuguese and Dutch (packages wspanish, wfrench, witalian, wngerman, wportuguese, wdutch), whose words stop a "
+                + "lookalike made by a mistyped letter only (\"Tiempo\" is Spanish, not Tempo mistyped; \"Τempo\" with a Greek T is still found).",
             HelpName = "words.txt",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var vocabulary = new Option<FileInfo[]>("--vocabulary")
+        {
+            Description = "The vocabulary of your own catalogue, one word per line (for example every word seen in many of its listings: product "
+                + "lines, other brands, abbreviations); repeatable. Such a word is never a lookalike on its own and a mark that is one is not "
+                + "sought glued into longer words, but a run of them is still searched for a mistyped name of several words.",
+            HelpName = "vocabulary.txt",
             AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("screen", "Screen texts for protected marks, their lookalikes (misspellings, homoglyphs, spacing, full-width, "
@@ -58,7 +68,7 @@ internal static class ScreenCommand
             + "{\"line\":N,\"hits\":[{\"markId\",\"mark\",\"kind\":\"exact|lookalike|risk-term\",\"start\",\"length\",\"matched\",\"score\",\"reason\"}]}, "
             + "with N counted from 1 and start/length in UTF-16 code units of that line (markId is null for risk terms). Needs no server or database.")
         {
-            marks, input, riskTerms, exactOnly, words,
+            marks, input, riskTerms, exactOnly, words, vocabulary,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -67,13 +77,14 @@ internal static class ScreenCommand
                 parsed.GetValue(input)!,
                 parsed.GetValue(riskTerms),
                 parsed.GetValue(exactOnly) ? ScreeningMode.ExactOnly : ScreeningMode.Full,
-                parsed.GetValue(words) ?? []);
+                parsed.GetValue(words) ?? [],
+                parsed.GetValue(vocabulary) ?? []);
             return await ScreenAsync(settings, cancellationToken);
         });
         return command;
     }
 
-    private sealed record Run(FileInfo Marks, string Input, FileInfo? RiskTerms, ScreeningMode Mode, FileInfo[] Words);
+    private sealed record Run(FileInfo Marks, string Input, FileInfo? RiskTerms, ScreeningMode Mode, FileInfo[] Words, FileInfo[] Vocabulary);
 
     private static async Task<int> ScreenAsync(Run run, CancellationToken cancellationToken)
     {
@@ -143,7 +154,13 @@ internal static class ScreenCommand
             Console.Error.WriteLine("tracemark: the Debian word lists are missing (apt-get install wamerican wbritish): ordinary words near a mark will be reported as lookalikes");
         }
 
-        var words = WordList.FromFiles(dictionaries.Concat(run.Words.Select(w => w.FullName)));
+        var missing = WordList.OtherLanguageDictionaries.Where(path => !File.Exists(path)).Select(Path.GetFileName).ToList();
+        if (missing.Count > 0)
+        {
+            Console.Error.WriteLine($"tracemark: word lists of other languages are missing ({string.Join(", ", missing)}; apt-get install wspanish wfrench witalian wngerman wportuguese wdutch): their words one letter from a mark will be reported as lookalikes");
+        }
+
+        var words = WordList.FromSystemDictionaries(run.Words.Select(w => w.FullName), run.Vocabulary.Select(w => w.FullName));
         return Lexicon.Build(marks.Marks, terms, words);
     }
 

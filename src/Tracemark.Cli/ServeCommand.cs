@@ -18,9 +18,16 @@ internal static class ServeCommand
         {
             Description = "Load the demo organisations and data into an empty database and write demo-credentials.json into the data folder.",
         };
+        var vocabulary = new Option<FileInfo[]>("--vocabulary")
+        {
+            Description = "The vocabulary of the catalogue being screened, one word per line (default: $TRACEMARK_VOCABULARY, files separated by ';'); "
+                + "repeatable. Its words are never lookalikes of a mark on their own.",
+            HelpName = "vocabulary.txt",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("serve", "Start the web app and the API; with no database configured, start the embedded PostgreSQL and migrate it.")
         {
-            data, database, urls, demo,
+            data, database, urls, demo, vocabulary,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -28,6 +35,11 @@ internal static class ServeCommand
             if (parsed.GetValue(urls) is { } listen)
             {
                 arguments.Add("--Tracemark:Urls=" + listen);
+            }
+
+            if (parsed.GetValue(vocabulary) is { Length: > 0 } files)
+            {
+                arguments.Add("--Tracemark:Vocabulary=" + string.Join(';', files.Select(f => f.FullName)));
             }
 
             if (parsed.GetValue(demo))

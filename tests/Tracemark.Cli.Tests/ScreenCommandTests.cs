@@ -38,7 +38,7 @@ public sealed class ScreenCommandTests : IDisposable
         var result = await CliProcess.RunAsync(["screen", "--help"]);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var word in new[] { "--marks", "--input", "--risk-terms", "--exact-only", "--words", "id and mark", "exclusions", "NDJSON", "UTF-16", "U+FFFD", "stdin" })
+        foreach (var word in new[] { "--marks", "--input", "--risk-terms", "--exact-only", "--words", "--vocabulary", "wspanish", "id and mark", "exclusions", "NDJSON", "UTF-16", "U+FFFD", "stdin" })
         {
             Assert.Contains(word, result.Output, StringComparison.Ordinal);
         }
@@ -113,6 +113,27 @@ public sealed class ScreenCommandTests : IDisposable
 
         Assert.Single(Lines(plain.Output)[0].GetProperty("hits").EnumerateArray());
         Assert.Empty(Lines(withWords.Output)[0].GetProperty("hits").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_catalogue_vocabulary_and_the_other_languages_stop_lookalikes_that_the_English_lists_do_not()
+    {
+        var marks = Write("marks.csv", "id,mark\ntempo,Tempo\ntileshop,The Tile Shop\n");
+        var input = Write("texts.txt", "tempox boots\nNike Tiempo Legend\nTh Tile Shop\n");
+
+        var plain = await CliProcess.RunAsync(["screen", "--marks", marks, "--input", input]);
+        var withVocabulary = await CliProcess.RunAsync(["screen", "--marks", marks, "--input", input, "--vocabulary", Write("vocabulary.txt", "tempox\nth\ntile\nshop\n")]);
+
+        Assert.True(plain.ExitCode == 0, plain.Error);
+        Assert.True(withVocabulary.ExitCode == 0, withVocabulary.Error);
+        Assert.NotEmpty(Lines(plain.Output)[0].GetProperty("hits").EnumerateArray()); // "tempox": a letter added, a word of no list
+        Assert.Empty(Lines(withVocabulary.Output)[0].GetProperty("hits").EnumerateArray());
+
+        // "Tiempo" is Spanish (wspanish, a prerequisite): never a lookalike of Tempo, with or without a vocabulary.
+        Assert.Empty(Lines(plain.Output)[1].GetProperty("hits").EnumerateArray().Where(h => h.GetProperty("markId").GetString() == "tempo"));
+
+        // A run of the vocabulary's words is still searched for a name of several words with a letter left out.
+        Assert.Contains(Lines(withVocabulary.Output)[2].GetProperty("hits").EnumerateArray(), h => h.GetProperty("markId").GetString() == "tileshop");
     }
 
     [Fact]

@@ -71,4 +71,65 @@ public sealed class FalseFlagTests
         var hit = Assert.Single(Lexicon.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
         Assert.Equal(reason, hit.ReasonCode);
     }
+
+    // Words of other languages, a catalogue's vocabulary, and marks that are inside other marks (issue 5, item 5).
+    private static readonly Lexicon Others = Lexicon.Build(
+        [
+            new Mark("tempo", "Tempo"),
+            new Mark("home", "Home"),
+            new Mark("fuji", "Fuji"),
+            new Mark("fujifilm", "Fujifilm"),
+            new Mark("mega", "Mega"),
+            new Mark("tileshop", "The Tile Shop"),
+            new Mark("nike", "Nike", "耐克"),
+            new Mark("netto", "Netto"),
+            new Mark("neto", "Neto"),
+        ],
+        RiskTerms.Default,
+        WordList.FromWords(
+            ["the", "shoes", "camera", "film", "storage", "drive", "legend", "parfum", "for", "pour"],
+            ["tiempo", "homme", "tenpo", "temp", "tempoo"],
+            ["th", "tile", "shop", "mega"]));
+
+    [Theory]
+    [InlineData("Nike Tiempo Legend", "tempo")] // a letter added that spells a Spanish word
+    [InlineData("ＴＩＥＭＰＯ 足球鞋", "tempo")] // the same word in full width, in a Chinese title
+    [InlineData("耐克 Tiempo 足球鞋", "tempo")]
+    [InlineData("parfum pour homme", "home")] // a letter doubled that spells a French word
+    [InlineData("ＨＯＭＭＥ 香水", "home")]
+    [InlineData("Neto market", "netto")] // an exact hit of another mark: that mark, not Netto with a letter left out
+    [InlineData("ＮＥＴＯ 超市", "netto")]
+    [InlineData("Neto 超市", "netto")]
+    [InlineData("fujifilm camera", "fuji")] // the name of another mark: not a glued Fuji
+    [InlineData("ＦＵＪＩＦＩＬＭ 相机", "fuji")]
+    [InlineData("富士 Fujifilm X100", "fuji")]
+    [InlineData("megastorage drive", "mega")] // a mark that is a catalogue word is a word, not a name glued into another
+    [InlineData("ｍｅｇａｓｔｏｒａｇｅ", "mega")]
+    public void A_word_of_another_language_the_catalogue_or_another_mark_is_not_a_lookalike(string text, string markId) =>
+        Assert.DoesNotContain(Others.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+
+    [Theory]
+    [InlineData("Nike Tempi", "tempo", ReasonCode.Keyboard)] // not a word of any list: an edit is still a lookalike
+    [InlineData("Тiempo 足球鞋", "tempo", ReasonCode.Addition)] // a Cyrillic Т: not the Spanish word as written
+    [InlineData("Tｅmpo", "tempo", ReasonCode.Compatibility)] // the mark's own letters, one in full width
+    [InlineData("Hοme 香水", "home", ReasonCode.Homoglyph)] // a Greek omicron
+    [InlineData("fujishoes", "fuji", ReasonCode.Merged)] // glued to a common word, no other mark there
+    [InlineData("Nettto market", "netto", ReasonCode.Repetition)] // no other mark there
+    [InlineData("Ｎｅｔｔｔｏ 超市", "netto", ReasonCode.Compatibility)]
+    [InlineData("Th Tile Shop", "tileshop", ReasonCode.Omission)] // a run of catalogue words is still searched
+    [InlineData("Ｔｈ Ｔｉｌｅ Ｓｈｏｐ", "tileshop", ReasonCode.Omission)]
+    [InlineData("Th Tile Shop 瓷砖", "tileshop", ReasonCode.Omission)]
+    public void A_disguise_that_no_list_explains_is_still_found(string text, string markId, ReasonCode reason)
+    {
+        var hit = Assert.Single(Others.Screen(text), h => h.MarkId == markId && h.Kind == HitKind.Lookalike);
+        Assert.Equal(reason, hit.ReasonCode);
+    }
+
+    [Fact]
+    public void Without_the_other_languages_their_words_are_flagged()
+    {
+        var english = Lexicon.Build([new Mark("tempo", "Tempo")], [], WordList.FromWords(["legend"]));
+
+        Assert.Contains(english.Screen("Nike Tiempo Legend"), h => h.MarkId == "tempo" && h.Kind == HitKind.Lookalike);
+    }
 }

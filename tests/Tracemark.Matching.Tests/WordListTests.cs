@@ -27,6 +27,21 @@ public sealed class WordListTests
     }
 
     [Fact]
+    public void The_other_languages_load_and_know_their_words_without_making_them_ordinary()
+    {
+        // wspanish, wfrench, witalian, wngerman, wportuguese and wdutch are prerequisites too (scripts/prerequisites.sh).
+        var words = WordList.FromSystemDictionaries();
+
+        Assert.True(words.OtherLanguageCount > 1_000_000, $"{words.OtherLanguageCount} words");
+        Assert.True(words.IsOtherLanguageWord("Tiempo"));
+        Assert.True(words.IsOtherLanguageWord("HOMME"));
+        Assert.True(words.IsOtherLanguageWord("Straße"));
+        Assert.False(words.IsOtherLanguageWord("adidsa"));
+        Assert.False(words.Contains("tiempo")); // not an ordinary word: a disguise drawn to look like it is still found
+        Assert.True(words.Contains("nice"));
+    }
+
+    [Fact]
     public void A_missing_word_file_is_an_error() =>
         Assert.Throws<FileNotFoundException>(() => WordList.FromFiles(["/nonexistent/words"]));
 

@@ -47,5 +47,6 @@ internal static class ScreeningData
         return marks;
     }
 
-    public static WordList Words() => WordList.FromFiles(WordList.SystemDictionaries.Where(File.Exists));
+    /// <summary>The word lists the CLI and the server use: English, and the other languages where installed.</summary>
+    public static WordList Words() => WordList.FromSystemDictionaries();
 }

@@ -251,7 +251,7 @@ internal sealed class Compiler
         }
 
         shortest = Math.Min(shortest, word);
-        var ordinary = kind == PatternKind.Mark && _words.ContainsCommonFolded(_scratch.AsSpan(0, folded));
+        var ordinary = kind == PatternKind.Mark && _words.ContainsCommonOrCatalogueFolded(_scratch.AsSpan(0, folded));
         _patterns.Add(new PatternInfo(kind, owner, name, _fold.Count - units.Count, units.Count, letters, shortest, ordinary));
         _offsets.Add(_keys.Count);
     }

@@ -460,6 +460,12 @@ internal sealed partial class Screener
                 {
                     continue;
                 }
+
+                // An arbitrary edit that spells a word of another language reads as that word: "Tiempo" is not Tempo.
+                if (windowWords == 1 && !redrawn && IsArbitrary(candidate.Signs) && _lexicon.Words.IsOtherLanguageFolded(_folded.AsSpan(letterOffset, letters.Length)))
+                {
+                    continue;
+                }
             }
 
             candidate.Distance = Math.Max(1, distance + (redrawn ? 1 : 0));

@@ -405,9 +405,12 @@ internal sealed partial class Screener
                 return;
             }
 
+            var arbitrary = IsArbitrary(signs);
             foreach (var unit in changed[..changedCount])
             {
-                if (IsOrdinaryWord(TextWordStart(unit, first), TextWordEnd(unit, end)))
+                var wordStart = TextWordStart(unit, first);
+                var wordEnd = TextWordEnd(unit, end);
+                if (IsOrdinaryWord(wordStart, wordEnd) || (arbitrary && IsOtherLanguageWord(wordStart, wordEnd)))
                 {
                     return;
                 }
@@ -618,13 +621,32 @@ internal sealed partial class Screener
     }
 
     private bool IsCommonWord(int from, int to) =>
-        _stream.FoldLength(from, to) <= _fold.Length && _lexicon.Words.ContainsCommonFolded(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
+        _stream.FoldLength(from, to) <= _fold.Length && _lexicon.Words.ContainsCommonOrCatalogueFolded(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
 
     /// <summary>True when units [from, to), folded, are a word of the word list.</summary>
     private bool IsOrdinaryWord(int from, int to)
     {
         var length = _stream.FoldLength(from, to);
         return length <= _fold.Length && _lexicon.Words.ContainsFolded(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
+    }
+
+    /// <summary>True when units [from, to), folded, are a word of another language's list.</summary>
+    private bool IsOtherLanguageWord(int from, int to)
+    {
+        var length = _stream.FoldLength(from, to);
+        return length <= _fold.Length && _lexicon.Words.IsOtherLanguageFolded(_fold.AsSpan(0, _stream.CopyFold(from, to, _fold)));
+    }
+
+    /// <summary>
+    /// Only arbitrary edits, or a letter doubled, and nothing drawn to deceive (another alphabet, digits, spacing):
+    /// weak evidence, which a word of another language spelt that way explains better ("homme", "Tiempo"). Full
+    /// width is how some texts write every Latin word, so "ＴＩＥＭＰＯ" is the Spanish word too.
+    /// </summary>
+    private static bool IsArbitrary(LookalikeSigns signs)
+    {
+        const LookalikeSigns arbitrary = LookalikeSigns.Edits | LookalikeSigns.Repetition;
+        return (signs & ~(arbitrary | LookalikeSigns.Compatibility | LookalikeSigns.Informational)) == LookalikeSigns.None
+            && (signs & arbitrary) != LookalikeSigns.None;
     }
 
     /// <summary>True when units [from, to), folded, are an ordinary word or a word of a mark.</summary>
@@ -698,6 +720,7 @@ internal sealed partial class Screener
         }
 
         candidates.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : b.Last.CompareTo(a.Last));
+        DropLookalikesInsideOtherMarks(candidates);
         for (var i = 0; i < candidates.Length; i++)
         {
             ref var a = ref candidates[i];
@@ -724,6 +747,68 @@ internal sealed partial class Screener
             }
         }
     }
+
+    /// <summary>
+    /// A lookalike inside an exact hit of another mark (or that mark's letters in full width) is that mark, not a
+    /// disguise of this one: where a registry holds both "Neto" and "Netto", "Neto" is no lookalike of Netto, nor
+    /// "Fujifilm" a glued "Fuji". One pass over the candidates sorted by start: an exact hit that starts at or before
+    /// a lookalike holds it when it ends at or after it, so the two exact hits of different marks that reach farthest
+    /// are all it needs to remember.
+    /// </summary>
+    private static void DropLookalikesInsideOtherMarks(Span<Candidate> candidates)
+    {
+        var farthest = (Last: -1, Set: (CompiledSet?)null, Owner: -1);
+        var other = (Last: -1, Set: (CompiledSet?)null, Owner: -1);
+        for (var group = 0; group < candidates.Length;)
+        {
+            var next = group;
+            while (next < candidates.Length && candidates[next].First == candidates[group].First)
+            {
+                ref readonly var e = ref candidates[next++];
+                if (!IsOwnLetters(e) || e.Last <= other.Last)
+                {
+                    continue;
+                }
+
+                var hit = (e.Last, (CompiledSet?)e.Set, e.Owner);
+                if (e.Set == farthest.Set && e.Owner == farthest.Owner)
+                {
+                    farthest.Last = Math.Max(farthest.Last, e.Last);
+                }
+                else if (e.Last > farthest.Last)
+                {
+                    other = farthest;
+                    farthest = hit;
+                }
+                else
+                {
+                    other = hit;
+                }
+            }
+
+            for (var k = group; k < next; k++)
+            {
+                ref var c = ref candidates[k];
+                if (c.Hit != HitKind.Lookalike || c.Kind != PatternKind.Mark || IsOwnLetters(c))
+                {
+                    continue;
+                }
+
+                var inFarthest = farthest.Last >= c.Last && (farthest.Set != c.Set || farthest.Owner != c.Owner);
+                if (inFarthest || other.Last >= c.Last)
+                {
+                    c.Hit = Dropped;
+                }
+            }
+
+            group = next;
+        }
+    }
+
+    /// <summary>A mark's own letters as the mark writes them, or in full width ("ＮＥＴＯ").</summary>
+    private static bool IsOwnLetters(in Candidate candidate) =>
+        candidate.Kind == PatternKind.Mark && (candidate.Hit == HitKind.Exact
+            || (candidate.Hit == HitKind.Lookalike && candidate.Pattern >= 0 && (candidate.Signs & ~(LookalikeSigns.Compatibility | LookalikeSigns.Informational)) == LookalikeSigns.None));
 
     private const HitKind Dropped = (HitKind)byte.MaxValue;
 }

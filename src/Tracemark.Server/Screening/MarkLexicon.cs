@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Tracemark.Matching;
+using Tracemark.Server.Platform.Hosting;
 
 namespace Tracemark.Server.Screening;
 
@@ -13,7 +14,7 @@ public sealed record LexiconStatus(bool Ready, int Marks, int RiskTerms, int Wor
 /// moments on every server. After a lost connection it reloads in full, since notifications sent while
 /// it was away are gone.
 /// </summary>
-public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<MarkLexicon> logger) : BackgroundService
+public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvider clock, TracemarkSettings settings, ILogger<MarkLexicon> logger) : BackgroundService
 {
     public const string Channel = "tracemark_marks";
 
@@ -142,7 +143,7 @@ public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvide
                 cancellationToken: cancellationToken)))
             .Select(t => new RiskTerm(t.Term, t.Language))
             .ToList();
-        var lexicon = Lexicon.Build(marks, terms, Words.Value);
+        var lexicon = Lexicon.Build(marks, terms, Words);
         if (_ready.Task.IsCompleted)
         {
             (await _ready.Task).Replace(lexicon);
@@ -188,9 +189,14 @@ public sealed partial class MarkLexicon(NpgsqlDataSource dataSource, TimeProvide
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
-    /// <summary>Ordinary English words are not lookalikes ("nice" is not "Nike"): Debian's word lists, when installed.</summary>
-    private static readonly Lazy<WordList> Words = new(() =>
-        WordList.SystemDictionaries.Any(File.Exists) ? WordList.FromFiles(WordList.SystemDictionaries.Where(File.Exists)) : WordList.Empty);
+    /// <summary>
+    /// Ordinary English words are not lookalikes ("nice" is not "Nike"), nor a mistyped letter that spells a word of
+    /// Spanish, French, Italian, German, Portuguese or Dutch ("Tiempo"): Debian's word lists, those installed; nor a
+    /// word of the catalogue's vocabulary when the operator gives one (TRACEMARK_VOCABULARY). Read once, on the first build.
+    /// </summary>
+    private WordList Words => _words.Value;
+
+    private readonly Lazy<WordList> _words = new(() => WordList.FromSystemDictionaries(vocabularyPaths: settings.VocabularyFiles));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Screening lexicon built: {Marks} marks, {Terms} risk terms")]
     private static partial void LogBuilt(ILogger logger, int marks, int terms);

@@ -35,6 +35,12 @@ public sealed record TracemarkSettings
     /// </summary>
     public string? LedgerKeyFile { get; init; }
 
+    /// <summary>
+    /// Files of the catalogue's vocabulary for screening, one word per line, separated by ';' (TRACEMARK_VOCABULARY): its
+    /// words are never lookalikes on their own (<see cref="Matching.WordList.FromWords(IEnumerable{string}, IEnumerable{string}, IEnumerable{string})"/>).
+    /// </summary>
+    public IReadOnlyList<string> VocabularyFiles { get; init; } = [];
+
     public bool IsEmbedded => ConnectionString is null;
 
     public static TracemarkSettings From(IConfiguration configuration)
@@ -50,7 +56,14 @@ public sealed record TracemarkSettings
             PostgresBin = Read(configuration, "PgBin", "TRACEMARK_PG_BIN"),
             PostgresUser = Read(configuration, "PgUser", "TRACEMARK_PG_USER"),
             LedgerKeyFile = Read(configuration, "LedgerKey", "TRACEMARK_LEDGER_KEY") is { } key ? Path.GetFullPath(key) : null,
+            VocabularyFiles = Files(Read(configuration, "Vocabulary", "TRACEMARK_VOCABULARY"), "TRACEMARK_VOCABULARY (Tracemark:Vocabulary)"),
         };
+    }
+
+    private static string[] Files(string? paths, string setting)
+    {
+        var files = (paths ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToArray();
+        return files.FirstOrDefault(f => !File.Exists(f)) is { } missing ? throw new StartupException($"{setting}: the file {missing} does not exist") : files;
     }
 
     private static string? Read(IConfiguration configuration, string key, string environmentVariable) =>
