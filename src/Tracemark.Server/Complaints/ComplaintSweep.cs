@@ -11,15 +11,16 @@ public sealed record SweepResult(int Restored, int ReviewOverdue, int ForwardOve
 /// <summary>
 /// Moves notices on when their clock runs out, on the injected <see cref="TimeProvider"/>: a restore period
 /// that ended without a complaint or lawsuit lifts the measure; a missed service level is flagged for the
-/// platform. The running timers are rows of complaint_timers (migration 0052); each timer's due rows are
-/// claimed in batches with FOR UPDATE SKIP LOCKED on the timer and its notice, so servers running the sweep
-/// at once share the work without waiting, and claimed rows are deleted, so running again does nothing. A
-/// batch is one transaction of two statements: the claim with the timeline events, then the notices' state
-/// with the audit trail, the strikes and the notifications. What a restore writes per notice is its state
-/// (an update in place on its page: no index of the notices uses a column it changes) and its timeline
-/// event; the audit row, the inbox notification and the webhook delivery are one per organisation and batch
-/// (a delivery carries up to <see cref="EventsPerDelivery"/> changes as events), and a listing is free once
-/// the notice holding it is closed (tm_complaint_claim_listing reads the holder's state), so it is not written.
+/// platform. The running timers are rows of complaint_timers (migration 0052), deleted as they are handled, so
+/// running again does nothing. A batch of restores is one statement (<see cref="RestoreBatchAsync"/>): the due
+/// timers of the worker's slot, the notices' update re-checked on their state, and from the updated rows the
+/// timers' deletion, the timeline events, the strikes, the audit trail and the notifications. A flag batch
+/// claims with FOR UPDATE SKIP LOCKED on each timer's notice, then writes. What a restore writes per notice is
+/// its state (an update in place on its page: no index of the notices uses a column it changes), its timer's
+/// deletion and its timeline event; the audit row, the inbox notification and the webhook delivery are one per
+/// organisation and batch (a delivery carries up to <see cref="EventsPerDelivery"/> changes as events), and a
+/// listing is free once the notice holding it is closed (tm_complaint_claim_listing reads the holder's state),
+/// so it is not written.
 /// </summary>
 public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintSweep> logger)
 {
@@ -36,7 +37,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
 
     /// <summary>
     /// Batches of one timer run this many at once, each in its own transaction: a batch is one backend's
-    /// work in PostgreSQL, and SKIP LOCKED already lets sweeps share a timer's notices.
+    /// work in PostgreSQL. Restores share the due timers by slot, flags by SKIP LOCKED.
     /// </summary>
     public const int Workers = 2;
 
@@ -48,7 +49,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         var forward = 0;
         foreach (var (state, timer) in NoticeWorkflow.Timers)
         {
-            var moved = (await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => DrainAsync(state, timer, cancellationToken)))).Sum();
+            var moved = (await Task.WhenAll(Enumerable.Range(0, Workers).Select(worker => DrainAsync(state, timer, worker, cancellationToken)))).Sum();
             switch (timer)
             {
                 case TimerKind.RestoreDue:
@@ -76,13 +77,13 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     /// Batches until one claims fewer timers than a batch: then every due timer was taken, by this worker or
     /// by another that holds it and goes on. Answers how many notices were moved on.
     /// </summary>
-    private async Task<int> DrainAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)
+    private async Task<int> DrainAsync(NoticeState state, TimerKind timer, int worker, CancellationToken cancellationToken)
     {
         var total = 0;
         int claimed;
         do
         {
-            (claimed, var moved) = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
+            (claimed, var moved) = timer == TimerKind.RestoreDue ? await RestoreBatchAsync(state, worker, cancellationToken) : await FlagBatchAsync(state, timer, cancellationToken);
             total += moved;
         }
         while (claimed == Batch);
@@ -136,7 +137,20 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
         return ids;
     }
 
-    private async Task<(int Claimed, int Moved)> RestoreBatchAsync(NoticeState from, CancellationToken cancellationToken)
+    /// <summary>
+    /// One batch of restores in one statement, with no lock taken before the writes: the due timers of this
+    /// worker's slot are read, the notices updated where they are still in <paramref name="from"/> with the clock
+    /// run out, and everything else (the timers' deletion, the timeline events, the strikes, the audit rows, the
+    /// inbox and the webhooks) is written from the update's own rows. A user's action on a notice in the batch
+    /// either committed before (the notice is not in the state any more and is left alone) or holds the notice:
+    /// the update then waits for it and checks the state again on the version it committed (READ COMMITTED's
+    /// re-check), so a notice that moved on is never restored. The order of locks is the users' own (the notice,
+    /// then its timer), which a claim by locking timers first would reverse (a user holding the notice and
+    /// waiting for its timer, the sweep holding the timer and waiting for the notice: a deadlock).
+    /// Workers of one sweep read disjoint slots of the timers, so they do not wait for each other; two servers
+    /// sweeping at once read the same slots, and one waits for the other's batch and then finds its notices moved on.
+    /// </summary>
+    private async Task<(int Claimed, int Moved)> RestoreBatchAsync(NoticeState from, int worker, CancellationToken cancellationToken)
     {
         var transition = NoticeWorkflow.Next(from, NoticeAction.Restore, Party.System);
         var now = clock.GetUtcNow();
@@ -145,7 +159,6 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             now,
             occurredAt = JsonSerializer.Serialize(now, NoticeStore.Json),
             state = ComplaintWire.ToWire(from),
-            from = ComplaintWire.ToWire(from),
             to = ComplaintWire.ToWire(transition.To),
             action = ComplaintWire.ToWire(transition.Action),
             reason = ComplaintWire.ToWire(TimerKind.RestoreDue),
@@ -153,88 +166,113 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             batchKind = RestoredBatchKind,
             perDelivery = EventsPerDelivery,
             eventIds = EventIds(now),
+            workers = Workers,
+            otherSlots = Enumerable.Range(0, Workers).Where(slot => slot != worker).ToArray(),
             Batch,
         };
         await using var tx = await db.BeginSystemAsync(cancellationToken);
-        var (claimed, live) = await ClaimAsync(
-            tx,
-            parameters.state,
-            """
-            INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
-            SELECT (@eventIds::uuid[])[l.n], l.id, @now, 'system', @action, @from, @to, jsonb_build_object('restoreNotBefore', l.restore_not_before)
-            FROM live l
-            """,
-            parameters,
-            cancellationToken);
-        if (live.Length > 0)
-        {
-            await RestoreAsync(tx, live, parameters, cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
-        // The count of timers claimed, not of notices moved, tells whether more are due.
-        return (claimed, live.Length);
-    }
-
-    /// <summary>The claimed notices' state change and what goes with it besides the timeline (written when claimed).</summary>
-    private static async Task RestoreAsync(DbTx tx, Guid[] ids, object parameters, CancellationToken cancellationToken)
-    {
-        var dynamic = new DynamicParameters(parameters);
-        dynamic.Add("ids", ids);
         // Unreferenced SELECT CTEs are not run: the counts of all of them make sure every one is.
-        await tx.QuerySingleAsync<(int Moved, int Closed, int Inbox, int Hooks, int Audit)>(
+        var (claimed, moved, _, stale) = await tx.QuerySingleAsync<(int Claimed, int Moved, long Written, Guid[]? Stale)>(
             """
-            WITH moved AS (
+            WITH due AS (
+                -- A timer's slot is the last byte of its notice's id (random in a UUIDv7) modulo the workers. It is
+                -- written as "in none of the other slots" on purpose: the planner guesses an inequality keeps most
+                -- rows, so it walks the due index in order and stops at the batch, where an equality on an
+                -- expression is guessed at 0.5 % of rows and it would sort the whole table instead.
+                SELECT t.ctid AS timer, t.notice_id AS id
+                FROM complaint_timers t
+                WHERE t.state = @state AND t.due_at <= @now AND get_byte(uuid_send(t.notice_id), 15) % @workers <> ALL (@otherSlots)
+                ORDER BY t.due_at
+                LIMIT @Batch),
+            moved AS (
                 UPDATE complaint_notices n
                 SET state = @to, restored_at = @now, closed_at = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
-                WHERE n.id = ANY (@ids)
-                RETURNING n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.version),
-            closed AS (SELECT tm_complaint_close_all(array_agg(m.id), true, @action, @now) AS released FROM moved m),
+                FROM due
+                WHERE n.id = due.id AND n.state = @state AND n.next_timer_at <= @now
+                RETURNING due.timer, n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.restore_not_before),
+            -- By the row read above: a timer rewritten since (its notice's clock moved) is a new version and stays.
+            gone AS (DELETE FROM complaint_timers t USING moved m WHERE t.ctid = m.timer RETURNING 1),
+            events AS (
+                INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
+                SELECT (@eventIds::uuid[])[e.n], e.id, @now, 'system', @action, @state, @to, jsonb_build_object('restoreNotBefore', e.restore_not_before)
+                FROM (SELECT m.id, m.restore_not_before, row_number() OVER () AS n FROM moved m) AS e
+                RETURNING 1),
+            -- Closing a notice: its listings are free by its state (migration 0049), the strikes it caused are void
+            -- (tm_complaint_close_all's rule, written here because its count of released listings is not needed).
+            voided AS (
+                UPDATE complaint_strikes s SET voided_at = @now, void_reason = @action
+                WHERE s.notice_id IN (SELECT m.id FROM moved m) AND s.voided_at IS NULL
+                RETURNING 1),
+            -- The batch's notices by their three parties: a handful of groups, so what is per organisation below
+            -- is worked out per group, not per notice.
+            groups AS (
+                SELECT m.complainant_org_id, m.holder_org_id, m.platform_org_id, array_agg(m.id) AS ids
+                FROM moved m
+                GROUP BY m.complainant_org_id, m.holder_org_id, m.platform_org_id),
             -- One audit row per complainant and batch naming its notices (the reason is the timer): the
             -- complainant's administrators read the entries of its notices, so the rows are split by it.
             audit AS (
                 INSERT INTO audit_events (action, record_type, record_id, record_owner_id, before, after, detail)
-                SELECT 'complaint.' || @action, 'complaint_notice', NULL, m.complainant_org_id,
-                       jsonb_build_object('state', @from), jsonb_build_object('state', @to),
-                       jsonb_build_object('by', 'system', 'reason', @reason, 'count', count(*), 'notices', jsonb_agg(m.id ORDER BY m.id))
-                FROM moved m
-                GROUP BY m.complainant_org_id
+                SELECT 'complaint.' || @action, 'complaint_notice', NULL, c.org,
+                       jsonb_build_object('state', @state), jsonb_build_object('state', @to),
+                       jsonb_build_object('by', 'system', 'reason', @reason, 'count', cardinality(c.ids), 'notices', to_jsonb(c.ids))
+                FROM (SELECT g.complainant_org_id AS org, array_agg(i ORDER BY i) AS ids FROM groups g, unnest(g.ids) AS i GROUP BY g.complainant_org_id) AS c
                 RETURNING 1),
             parties AS (
-                SELECT m.id, m.complainant_org_id, m.holder_org_id, m.platform_org_id, m.jurisdiction, m.kind, p.org
-                FROM moved m
-                CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (m.complainant_org_id), (m.holder_org_id), (m.platform_org_id)) AS v (org)) AS p),
+                SELECT p.org, g.ids
+                FROM groups g
+                CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (g.complainant_org_id), (g.holder_org_id), (g.platform_org_id)) AS v (org)) AS p),
             -- The inbox gets one notification per organisation and batch, naming how many of its notices were
             -- restored and which (each notice's own timeline has its event, and each change is an event of a webhook delivery).
             inbox AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
-                SELECT tm_uuid7(@now), @batchKind, 'in_app', org, 'complaint_notice', NULL,
-                       jsonb_build_object('count', count(*), 'notices', jsonb_agg(id ORDER BY id), 'link', '/complaints?state=' || @to),
+                SELECT tm_uuid7(@now), @batchKind, 'in_app', o.org, 'complaint_notice', NULL,
+                       jsonb_build_object('count', cardinality(o.ids), 'notices', to_jsonb(o.ids), 'link', '/complaints?state=' || @to),
                        @now, @now, @now, @now
-                FROM parties
-                GROUP BY org
+                FROM (SELECT p.org, array_agg(i ORDER BY i) AS ids FROM parties p, unnest(p.ids) AS i GROUP BY p.org) AS o
                 RETURNING 1),
             -- Asked once per organisation (materialised, so the planner does not push the question down to every row).
-            hooked AS MATERIALIZED (SELECT DISTINCT org FROM parties),
+            hooked AS MATERIALIZED (SELECT p.org FROM (SELECT DISTINCT org FROM parties) AS p WHERE tm_webhook_wanted(p.org, @kind)),
             -- One signed delivery per subscriber and part of the batch, carrying each notice's state change as
-            -- an event (docs/webhooks.md): every change is still delivered, signed and retried.
+            -- an event (docs/webhooks.md): every change is still delivered, signed and retried. The join gives
+            -- each notice once per subscribing party, however many of its roles that party has.
             hooks AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, created_at)
                 SELECT tm_uuid7(@now), @kind, 'webhook', b.org, NULL, NULL,
                        jsonb_build_object('event', @kind, 'count', count(*), 'events', jsonb_agg(jsonb_build_object(
-                           'noticeId', b.id, 'event', @kind, 'state', @to, 'previousState', @from, 'occurredAt', @occurredAt::jsonb,
+                           'noticeId', b.id, 'event', @kind, 'state', @to, 'previousState', @state, 'occurredAt', @occurredAt::jsonb,
                            'jurisdiction', b.jurisdiction, 'kind', b.kind, 'platformId', b.platform_org_id, 'complainantId', b.complainant_org_id,
                            'holderId', b.holder_org_id, 'link', '/complaints/' || b.id) ORDER BY b.id)),
                        @now, @now, @now
-                FROM (SELECT p.*, (row_number() OVER (PARTITION BY p.org ORDER BY p.id) - 1) / @perDelivery AS part
-                      FROM parties p WHERE p.org IN (SELECT h.org FROM hooked h WHERE tm_webhook_wanted(h.org, @kind))) AS b
+                FROM (SELECT m.*, h.org, (row_number() OVER (PARTITION BY h.org ORDER BY m.id) - 1) / @perDelivery AS part
+                      FROM moved m JOIN hooked h ON h.org IN (m.complainant_org_id, m.holder_org_id, m.platform_org_id)) AS b
                 GROUP BY b.org, b.part
                 RETURNING 1)
-            SELECT (SELECT count(*) FROM moved)::int, (SELECT released FROM closed)::int, (SELECT count(*) FROM inbox)::int, (SELECT count(*) FROM hooks)::int,
-                   (SELECT count(*) FROM audit)::int
+            SELECT (SELECT count(*) FROM due)::int, (SELECT count(*) FROM moved)::int,
+                   (SELECT count(*) FROM gone) + (SELECT count(*) FROM events) + (SELECT count(*) FROM voided) + (SELECT count(*) FROM audit)
+                       + (SELECT count(*) FROM inbox) + (SELECT count(*) FROM hooks),
+                   -- Only when some due notice was not moved (rare: it moved on meanwhile, or its timer was stale).
+                   CASE WHEN (SELECT count(*) FROM due) > (SELECT count(*) FROM moved)
+                        THEN (SELECT array_agg(d.id) FROM due d WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.id = d.id)) END
             """,
-            dynamic,
+            parameters,
             cancellationToken);
+        if (stale is { Length: > 0 })
+        {
+            // Their timers are made what their notices now say, under the notices' locks (taken first, as every
+            // writer does), so a user's action in flight is waited for rather than overwritten.
+            await tx.ExecuteAsync(
+                """
+                SELECT count(*) FROM (SELECT 1 FROM complaint_notices WHERE id = ANY (@stale) FOR UPDATE) AS locked;
+                SELECT tm_complaint_timers_sync(@stale);
+                """,
+                new { stale },
+                cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        // The count of timers read, not of notices moved, tells whether more are due.
+        return (claimed, moved);
     }
 
     private async Task<(int Claimed, int Moved)> FlagBatchAsync(NoticeState state, TimerKind timer, CancellationToken cancellationToken)

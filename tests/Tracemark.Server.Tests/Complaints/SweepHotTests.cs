@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tracemark.Server.Complaints;
 using Tracemark.Server.Platform.Database;
 using Tracemark.Core.Complaints;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
@@ -156,6 +157,111 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = @id", new { id }));
         Assert.Equal(("measure_taken", version), await connection.QuerySingleAsync<(string, int)>("SELECT state, version FROM complaint_notices WHERE id = @id", new { id }));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = @id AND action = 'restore'", new { id }));
+    }
+
+    [Fact]
+    public async Task A_notice_moved_on_while_the_sweep_waits_for_it_is_not_restored_and_the_rest_of_its_batch_is()
+    {
+        var world = await CreateAsync(factory, "CN");
+        var ids = new List<Guid>();
+        DateTimeOffset notBefore = default;
+        for (var i = 0; i < 3; i++)
+        {
+            var id = Id(await world.FileAsync(world.Notice($"race-{i}-{Number()}", seller: "race-shop-" + i)));
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
+            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
+            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            ids.Add(Guid.Parse(id));
+        }
+
+        var moving = ids[0];
+        await using var user = await factory.OpenOwnerConnectionAsync();
+        await using var watcher = await factory.OpenOwnerConnectionAsync();
+        var userPid = await user.ExecuteScalarAsync<int>("SELECT pg_backend_pid()");
+
+        // A user's action in flight, written in the order every writer uses: the notice first (the complainant
+        // shows its lawsuit in time), its timer after.
+        await using (var action = await user.BeginTransactionAsync(Ct))
+        {
+            await user.ExecuteAsync(
+                "UPDATE complaint_notices SET state = 'action_filed', next_timer_at = NULL, version = version + 1 WHERE id = @moving", new { moving }, action);
+
+            factory.Clock.Set(notBefore);
+            var sweep = factory.SweepAsync();
+
+            // The sweep reaches the notice and waits for the action's transaction.
+            var waited = false;
+            for (var i = 0; i < 300 && !waited && !sweep.IsCompleted; i++)
+            {
+                waited = await watcher.ExecuteScalarAsync<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND @userPid = ANY (pg_blocking_pids(pid)))", new { userPid });
+                await Task.Delay(100, Ct);
+            }
+
+            // A sweep that skips a locked notice is as safe as one that waits and checks again; one that neither
+            // waits nor skips is what this test is for.
+            Assert.True(waited || sweep.IsCompleted, "the sweep neither waited for the notice held by the action nor finished");
+
+            // The action now changes the timer: a sweep holding the timer while waiting for the notice would
+            // make this a deadlock, and one of the two would fail.
+            await user.ExecuteAsync("SELECT tm_complaint_timers_sync(ARRAY[@moving])", new { moving }, action);
+            await action.CommitAsync(Ct);
+            var result = await sweep;
+            Assert.True(result.Restored >= 2);
+        }
+
+        // The moved notice keeps the action's state, and has no restore step and no timer; the others were restored once.
+        Assert.Equal(("action_filed", 0L), await watcher.QuerySingleAsync<(string, long)>(
+            "SELECT n.state, (SELECT count(*) FROM complaint_events e WHERE e.notice_id = n.id AND e.action = 'restore') FROM complaint_notices n WHERE n.id = @moving", new { moving }));
+        var rest = ids.Skip(1).ToArray();
+        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@rest) AND state = 'restored'", new { rest }));
+        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@rest) AND action = 'restore'", new { rest }));
+        Assert.Equal(0, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids }));
+
+        // Nothing is left for a later sweep to do to them.
+        await factory.SweepAsync();
+        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }));
+    }
+
+    [Fact]
+    public async Task Two_sweeps_at_once_over_more_than_a_batch_restore_each_notice_once()
+    {
+        // More due timers than one batch of one slot, so both sweeps' workers read the same timers, batch after batch.
+        var world = await CreateAsync(factory, "CN");
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        var due = factory.Clock.GetUtcNow().AddDays(-2);
+        var count = ComplaintSweep.Batch * 2 + 17;
+        var ids = (await connection.QueryAsync<Guid>(
+            """
+            WITH made AS (
+                INSERT INTO complaint_notices (id, complainant_org_id, holder_org_id, platform_org_id, jurisdiction, kind, state, good_faith_statement, signature,
+                    measure, measure_reasons, decided_at, review_due_at, counter_notice_at, forwarded_at, restore_not_before, restore_latest, next_timer_at, created_at, updated_at)
+                SELECT tm_uuid7(@due), @holder, @holder, @platform, 'CN', 'counterfeit', 'counter_notice_forwarded', 'good faith', 'sig',
+                    'remove', 'counterfeit', @due, @due, @due, @due, @due, @due, @due, @due, @due
+                FROM generate_series(1, @count)
+                RETURNING id)
+            SELECT id FROM made
+            """,
+            new { due, holder = world.Holder.Id, platform = world.Platform.Id, count })).ToArray();
+        await connection.ExecuteAsync("SELECT tm_complaint_timers_sync(@ids)", new { ids });
+        Assert.Equal(count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids }));
+
+        var sweeps = await Task.WhenAll(factory.SweepAsync(), factory.SweepAsync());
+        Assert.True(sweeps.Sum(s => s.Restored) >= count);
+
+        // Each restored once: one event each, every timer gone, every notice in the audit and the inbox once.
+        Assert.Equal(count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@ids) AND state = 'restored'", new { ids }));
+        var events = (await connection.QueryAsync<(Guid Id, long Events)>(
+            "SELECT notice_id, count(*) FROM complaint_events WHERE notice_id = ANY (@ids) AND action = 'restore' GROUP BY notice_id", new { ids })).ToList();
+        Assert.Equal(count, events.Count);
+        Assert.All(events, e => Assert.Equal(1, e.Events));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids }));
+        var texts = ids.Select(i => i.ToString()).ToArray();
+        Assert.Equal(count, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM audit_events a, jsonb_array_elements_text(a.detail -> 'notices') AS n WHERE a.action = 'complaint.restore' AND n = ANY (@texts)", new { texts }));
+        Assert.Equal(2 * count, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM notifications x, jsonb_array_elements_text(x.payload -> 'notices') AS n WHERE x.kind = 'complaint.restored_batch' AND n = ANY (@texts)", new { texts }));
     }
 
     [Fact]

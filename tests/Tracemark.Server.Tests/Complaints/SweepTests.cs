@@ -56,6 +56,7 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
         var sweeps = await Task.WhenAll(factory.SweepAsync(), factory.SweepAsync());
         Assert.Equal(3, sweeps.Sum(s => s.Restored));
         Assert.Equal(0, (await factory.SweepAsync()).Restored);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@notices)", new { notices }));
 
         foreach (var id in ids)
         {
