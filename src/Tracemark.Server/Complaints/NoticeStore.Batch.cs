@@ -29,7 +29,7 @@ public sealed partial class NoticeStore
     /// checked on its own as <see cref="FileAsync(DbTx, NewNotice, CancellationToken)"/> checks it (a refused one gets
     /// its own problem and takes nothing with it), the accepted ones are written together, in their order, so a
     /// listing claimed by an earlier filing of the batch links a later one. Keys are claimed and answers stored in
-    /// the same transaction. Throws only for what fails the whole batch (the database); its caller then rolls
+    /// the same transaction (with their answers, in one statement). Throws only for what fails the whole batch (the database); its caller then rolls
     /// back and files the members one by one. The caller commits.
     /// </summary>
     internal async Task<FilingOutcome[]> FileBatchAsync(DbTx tx, IReadOnlyList<BatchFiling> filings, IdempotencyAnswers keys, JsonSerializerOptions answerJson, CancellationToken cancellationToken)
@@ -112,13 +112,6 @@ public sealed partial class NoticeStore
 
         if (accepted.Count > 0)
         {
-            var tickets = accepted.Select(a => filings[a.Index].Ticket).OfType<IdempotencyTicket>().ToList();
-            if ((await keys.ClaimManyAsync(tx, tickets, now, cancellationToken)).Any(claimed => !claimed))
-            {
-                // Another request took one of the keys since they were looked up: filed one by one, that filing replays its answer.
-                throw new KeyTakenMeanwhileException();
-            }
-
             await WriteAcceptedAsync(tx, accepted, now, cancellationToken);
             var views = await ViewsAsync(tx, accepted.Select(a => a.Id).ToList(), cancellationToken);
             var stored = new List<(IdempotencyTicket, IdempotentAnswer)>();
@@ -135,13 +128,19 @@ public sealed partial class NoticeStore
                 }
             }
 
+            // Keys are taken with their answers once the answers are known; a key another request took since the lookup
+            // fails the batch, which is then filed one by one (that filing replays the other's answer).
+            if ((await keys.ClaimAnsweredManyAsync(tx, stored, now, cancellationToken)).Any(claimed => !claimed))
+            {
+                throw new KeyTakenMeanwhileException();
+            }
+
             await tx.AuditManyAsync(
                 "complaint.file",
                 "complaint_notice",
                 accepted.Select(a => (a.Id.ToString(), (Guid?)complainant, (object?)Summary(a.Row!, a.Content.Listings.Count), (object?)a.Detail)).ToList(),
                 cancellationToken);
             await AnnounceFiledAsync(tx, accepted, now, cancellationToken);
-            await keys.StoreManyAsync(tx, stored, cancellationToken);
         }
 
         return outcomes;
