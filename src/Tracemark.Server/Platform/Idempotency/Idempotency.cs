@@ -366,12 +366,17 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
             return result;
         }
 
+        // One index probe per key, whatever the plan: as a join, the cached generic plan (which cannot see how few keys
+        // come) read all of the organisation's keys per call, more with every filing (docs/benchmarks.md, issue 6).
+        // LIMIT 1 (the key is the primary key) keeps the planner from flattening the lateral probe into that join.
         var stored = (await tx.QueryAsync<KeyedResponse>(
             """
             SELECT k.organisation_id, k.principal, k.key, k.request_sha256, k.status, k.content_type, k.location, k.response, k.expires_at
-            FROM idempotency_keys k JOIN unnest(@organisations, @principals, @keys) AS u (organisation, principal, key)
-                 ON k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key
-            WHERE k.expires_at > @now
+            FROM unnest(@organisations, @principals, @keys) AS u (organisation, principal, key)
+            CROSS JOIN LATERAL (
+                SELECT * FROM idempotency_keys k
+                WHERE k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key AND k.expires_at > @now
+                LIMIT 1) k
             """,
             new
             {
