@@ -357,17 +357,27 @@ public sealed partial class NoticeStore
         var ids = accepted.Select(a => a.Id).ToArray();
         var withEvidence = accepted.Where(a => a.Content.Evidence.Count > 0).Select(a => a.Id).ToArray();
         var withRights = accepted.Where(a => a.Rights.Count > 1).Select(a => a.Id).ToArray();
-        await using var parts = await tx.QueryMultipleAsync(
-            Select + " WHERE n.id = ANY (@ids);\n" + """
-                SELECT notice_id, right_id AS id, type, jurisdiction, number, name, name_zh, status, expires_on AS expires FROM complaint_notice_rights WHERE notice_id = ANY (@withRights) ORDER BY name, right_id;
+
+        // The reads of rights and evidence are sent only when some notice needs them: even empty, each was planned
+        // afresh per batch (a custom plan every time, about 0.7 ms a batch together).
+        var sql = Select + " WHERE n.id = ANY (@ids);\n";
+        if (withRights.Length > 0)
+        {
+            sql += "SELECT notice_id, right_id AS id, type, jurisdiction, number, name, name_zh, status, expires_on AS expires FROM complaint_notice_rights WHERE notice_id = ANY (@withRights) ORDER BY name, right_id;\n";
+        }
+
+        if (withEvidence.Length > 0)
+        {
+            sql += """
                 SELECT e.notice_id, e.sha256, e.description, e.party, b.media_type, b.size, e.added_at
                 FROM complaint_evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.notice_id = ANY (@withEvidence) ORDER BY e.added_at, e.id;
-                """,
-            new { ids, withRights, withEvidence },
-            cancellationToken);
+                """;
+        }
+
+        await using var parts = await tx.QueryMultipleAsync(sql, new { ids, withRights, withEvidence }, cancellationToken);
         var rows = (await parts.ReadAsync<NoticeRow>()).ToDictionary(r => r.Id);
-        var rights = (await parts.ReadAsync<RightPartRow>()).ToLookup(r => r.NoticeId);
-        var evidence = (await parts.ReadAsync<EvidencePartRow>()).ToLookup(r => r.NoticeId);
+        var rights = (withRights.Length > 0 ? await parts.ReadAsync<RightPartRow>() : []).ToLookup(r => r.NoticeId);
+        var evidence = (withEvidence.Length > 0 ? await parts.ReadAsync<EvidencePartRow>() : []).ToLookup(r => r.NoticeId);
         var views = new Dictionary<Guid, (NoticeRow, NoticeView)>();
         foreach (var a in accepted)
         {
