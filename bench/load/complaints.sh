@@ -19,6 +19,11 @@ chmod 755 "$work"
 export TRACEMARK_DATA="$work/data" TRACEMARK_URLS="http://127.0.0.1:$port"
 
 # TRACEMARK_APP=<folder of a published build> runs that build instead (to compare two builds back to back).
+# BENCH_PG_STATEMENTS=1: pg_stat_statements loaded (planning tracked) and the filing run's statements listed by
+# plan + execution time per filing (the cluster is started for this run only with these settings).
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
+  export TRACEMARK_BENCH_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on -c pg_stat_statements.max=5000"
+fi
 app=${TRACEMARK_APP:-$work/app}
 [ -n "${TRACEMARK_APP:-}" ] || dotnet publish src/Tracemark.Cli/Tracemark.Cli.csproj -c Release -o "$app" --nologo -v quiet
 env "Logging__LogLevel__Tracemark.Requests=Warning" dotnet "$app/tracemark.dll" serve --demo >"$work/server.log" 2>&1 &
@@ -59,6 +64,7 @@ cpu_ms() {
   for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
 }
 notices_before=$(psql_owner 'SELECT count(*) FROM complaint_notices')
+[ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && psql_owner "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
 server_cpu=$(cpu_ms "$server"); pg_cpu=$(cpu_ms postgres)
 echo "== file notices (POST /api/v1/complaints/notices, screening on), 32 connections, ${duration}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 RUN_ID=run$(date +%s) wrk -t2 -c32 -d"${duration}s" --latency -s bench/load/file-notice.lua "$TRACEMARK_URLS" | grep -E 'Requests/sec|50%|90%|99%|STATUS|requests in'
@@ -67,6 +73,18 @@ notices=$(psql_owner 'SELECT count(*) FROM complaint_notices')
 filed=$(( notices - notices_before ))
 echo "notices in the table: $notices; filed in the run: $filed; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$filed" -gt 0 ] && python3 -c "print(f'CPU per filing: server {$server_cpu / $filed:.2f} ms, PostgreSQL {$pg_cpu / $filed:.2f} ms, total {($server_cpu + $pg_cpu) / $filed:.2f} ms')"
+if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && [ "$filed" -gt 0 ]; then
+  echo "== statements of the run by plan + execution time per filing (ms); calls per notices insert (= per batch); top level and nested"
+  psql_owner "CREATE TEMP VIEW s AS SELECT toplevel, calls, total_plan_time + total_exec_time AS t, total_plan_time AS p, rows, shared_blks_hit + shared_blks_read AS blks,
+      regexp_replace(left(query, 110), '\s+', ' ', 'g') AS q FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database());
+    SELECT 'batches: ' || (SELECT sum(calls) FROM s WHERE q LIKE 'INSERT INTO complaint_notices %' AND toplevel);
+    SELECT to_char(t / $filed, 'FM0.0000') || ' | plan ' || to_char(p / $filed, 'FM0.0000') || ' | calls/batch ' ||
+      to_char(calls::numeric / NULLIF((SELECT sum(calls) FROM s WHERE q LIKE 'INSERT INTO complaint_notices %' AND toplevel), 0), 'FM990.00') ||
+      ' | blks/filing ' || to_char(blks::numeric / $filed, 'FM9990.0') || ' | ' || CASE WHEN toplevel THEN 'top' ELSE 'nested' END || ' | ' || q
+    FROM s ORDER BY t DESC LIMIT 45;
+    SELECT 'top-level total per filing: ' || to_char(sum(t) / $filed, 'FM0.0000') || ' ms, statements per batch: ' ||
+      to_char(sum(calls)::numeric / NULLIF((SELECT sum(calls) FROM s WHERE q LIKE 'INSERT INTO complaint_notices %' AND toplevel), 0), 'FM990.0') FROM s WHERE toplevel"
+fi
 if [ "$sweep_notices" -eq 0 ]; then
   exit 0
 fi

@@ -64,6 +64,45 @@ public sealed class IntakeBatchTests(ComplaintsFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_batch_answers_each_notice_exactly_as_a_read_shows_it()
+    {
+        // The answers are built from what the batch wrote rather than read back: a price the column rounds, a whole
+        // price it shows with two decimals, several rights, several listings, a listing linked to an earlier filing of
+        // the batch and the timeline's detail must all come out as a read gives them.
+        var world = await CreateAsync(factory, "CN");
+        var second = await RightAsync(world.Holder.Client, "Aardvark" + Number());
+        var several = new
+        {
+            platformId = world.Platform.Id,
+            kind = "counterfeit",
+            rightIds = new[] { world.Right, second },
+            listings = new object[]
+            {
+                new { listingId = "whole-1", url = $"https://www.{Domain}/item/whole-1", sellerId = "shop-1", title = $"{world.Mark} jacket", price = 12.345m, currency = "cny" },
+                new { listingId = "whole-2", url = $"https://www.{Domain}/item/whole-2", sellerId = "shop-2", sellerName = "店", title = $"{world.Mark} 高仿", price = 7m, currency = "CNY", snapshotText = $"{world.Mark} 原单" },
+            },
+            description = "Two listings",
+            goodFaith = true,
+            signature = "Li Wei",
+        };
+        var responses = await InOneBatchAsync(
+            () => SendAsync(world.Holder.Client, Path, several, Guid.NewGuid().ToString()),
+            () => SendAsync(world.Holder.Client, Path, world.Notice("whole-1"), Guid.NewGuid().ToString()),
+            () => SendAsync(world.Holder.Client, Path, world.Notice("whole-3"), Guid.NewGuid().ToString()));
+        var notices = await BodiesAsync(responses, HttpStatusCode.Created);
+
+        Assert.Equal("12.35", notices[0].GetProperty("listings")[0].GetProperty("price").GetRawText());
+        Assert.Equal("7.00", notices[0].GetProperty("listings")[1].GetProperty("price").GetRawText());
+        Assert.Equal(2, notices[0].GetProperty("rights").GetArrayLength());
+        Assert.Equal("linked", State(notices[1]));
+        foreach (var notice in notices)
+        {
+            var read = await GetAsync(world.Holder.Client, $"{Path}/{Id(notice)}");
+            Assert.Equal(read.GetRawText(), notice.GetRawText());
+        }
+    }
+
+    [Fact]
     public async Task One_bad_filing_in_a_batch_gets_its_own_problem_and_the_others_are_filed()
     {
         var world = await CreateAsync(factory, "CN");

@@ -206,8 +206,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var port = FreeLoopbackPort();
+
+            // Benchmarks only (e.g. "-c shared_preload_libraries=pg_stat_statements"): settings for this start, never written to the cluster.
+            var extra = Environment.GetEnvironmentVariable("TRACEMARK_BENCH_PG_OPTIONS");
+            var options = "-p " + port.ToString(CultureInfo.InvariantCulture) + (string.IsNullOrWhiteSpace(extra) ? "" : " " + extra);
             var result = await PgCtlAsync(
-                ["start", "-D", ClusterFolder, "-l", log, "-w", "-t", "60", "-o", "-p " + port.ToString(CultureInfo.InvariantCulture)],
+                ["start", "-D", ClusterFolder, "-l", log, "-w", "-t", "60", "-o", options],
                 cancellationToken);
             if (result.Succeeded)
             {

@@ -356,7 +356,7 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
     /// <summary>
     /// What became of keys other requests took, read for all of them in one statement: the stored answer to the same
     /// request (replayed), a refusal when the key came with another request, or null when the key is free (never
-    /// used, past its retention, or held by a transaction still open: <see cref="ClaimManyAsync"/> then waits for it).
+    /// used, past its retention, or held by a transaction still open: <see cref="ClaimAnsweredManyAsync"/> then waits for it).
     /// </summary>
     public async Task<(IdempotentAnswer? Answer, Exception? Refusal)[]> FindManyAsync(DbTx tx, IReadOnlyList<IdempotencyTicket> tickets, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -366,12 +366,17 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
             return result;
         }
 
+        // One index probe per key, whatever the plan: as a join, the cached generic plan (which cannot see how few keys
+        // come) read all of the organisation's keys per call, more with every filing (docs/benchmarks.md, issue 6).
+        // LIMIT 1 (the key is the primary key) keeps the planner from flattening the lateral probe into that join.
         var stored = (await tx.QueryAsync<KeyedResponse>(
             """
             SELECT k.organisation_id, k.principal, k.key, k.request_sha256, k.status, k.content_type, k.location, k.response, k.expires_at
-            FROM idempotency_keys k JOIN unnest(@organisations, @principals, @keys) AS u (organisation, principal, key)
-                 ON k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key
-            WHERE k.expires_at > @now
+            FROM unnest(@organisations, @principals, @keys) AS u (organisation, principal, key)
+            CROSS JOIN LATERAL (
+                SELECT * FROM idempotency_keys k
+                WHERE k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key AND k.expires_at > @now
+                LIMIT 1) k
             """,
             new
             {
@@ -397,51 +402,19 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
     }
 
     /// <summary>
-    /// Takes the keys of requests about to be answered, in one statement (sorted, so two batches that share keys wait
-    /// for each other rather than deadlock); a key past its retention is taken over. Answers whether this transaction
-    /// holds each: false when another request took it since <see cref="FindManyAsync"/> looked.
+    /// Takes the keys of requests just answered together with their answers, in one statement (sorted, so two batches
+    /// that share keys wait for each other rather than deadlock); a key past its retention is taken over. One insert
+    /// rather than a claim and a later update: the answer is known by then, and the update rewrote each ~5 KB row (and
+    /// re-ran its foreign-key check). The transaction that holds a key holds it until its commit either way, so a
+    /// concurrent request with the same key waits here and then replays. Answers whether this transaction now holds
+    /// each key: false when another request took it since <see cref="FindManyAsync"/> looked (the caller then rolls
+    /// back what it wrote).
     /// </summary>
-    public async Task<bool[]> ClaimManyAsync(DbTx tx, IReadOnlyList<IdempotencyTicket> tickets, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (tickets.Count == 0)
-        {
-            return [];
-        }
-
-        var order = Enumerable.Range(0, tickets.Count).OrderBy(i => tickets[i].Principal, StringComparer.Ordinal).ThenBy(i => tickets[i].Key, StringComparer.Ordinal).ToArray();
-        var claimed = (await tx.QueryAsync<(string Principal, string Key)>(
-            """
-            INSERT INTO idempotency_keys AS k (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at)
-            SELECT u.organisation, u.principal, u.key, u.method, u.path, u.sha, @now, @expires
-            FROM unnest(@organisations, @principals, @keys, @methods, @paths, @shas) WITH ORDINALITY AS u (organisation, principal, key, method, path, sha, n)
-            ORDER BY u.n
-            ON CONFLICT (organisation_id, principal, key) DO UPDATE
-                SET method = excluded.method, path = excluded.path, request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
-                    expires_at = excluded.expires_at, status = NULL, content_type = NULL, location = NULL, response = NULL
-                WHERE k.expires_at <= excluded.created_at
-            RETURNING k.principal, k.key
-            """,
-            new
-            {
-                organisations = order.Select(i => tickets[i].Organisation).ToArray(),
-                principals = order.Select(i => tickets[i].Principal).ToArray(),
-                keys = order.Select(i => tickets[i].Key).ToArray(),
-                methods = order.Select(i => tickets[i].Method).ToArray(),
-                paths = order.Select(i => tickets[i].Path).ToArray(),
-                shas = order.Select(i => tickets[i].Fingerprint).ToArray(),
-                now,
-                expires = now + IdempotencySetup.Retention,
-            },
-            cancellationToken)).ToHashSet();
-        return tickets.Select(t => claimed.Contains((t.Principal, t.Key))).ToArray();
-    }
-
-    /// <summary>Stores the answers of the keys this transaction holds, in one statement.</summary>
-    public async Task StoreManyAsync(DbTx tx, IReadOnlyList<(IdempotencyTicket Ticket, IdempotentAnswer Answer)> answers, CancellationToken cancellationToken)
+    public async Task<bool[]> ClaimAnsweredManyAsync(DbTx tx, IReadOnlyList<(IdempotencyTicket Ticket, IdempotentAnswer Answer)> answers, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (answers.Count == 0)
         {
-            return;
+            return [];
         }
 
         if (answers.Any(a => a.Answer.Body.Length > MaxStoredResponse))
@@ -449,23 +422,39 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
             throw new InvalidOperationException("The answer to a keyed request is too large to keep.");
         }
 
-        await tx.ExecuteAsync(
+        var order = Enumerable.Range(0, answers.Count)
+            .OrderBy(i => answers[i].Ticket.Principal, StringComparer.Ordinal).ThenBy(i => answers[i].Ticket.Key, StringComparer.Ordinal).Select(i => answers[i]).ToArray();
+        var claimed = (await tx.QueryAsync<(string Principal, string Key)>(
             """
-            UPDATE idempotency_keys k SET status = u.status, content_type = u.content_type, location = u.location, response = u.response
-            FROM unnest(@organisations, @principals, @keys, @statuses, @contentTypes, @locations, @responses) AS u (organisation, principal, key, status, content_type, location, response)
-            WHERE k.organisation_id = u.organisation AND k.principal = u.principal AND k.key = u.key
+            INSERT INTO idempotency_keys AS k (organisation_id, principal, key, method, path, request_sha256, created_at, expires_at, status, content_type, location, response)
+            SELECT u.organisation, u.principal, u.key, u.method, u.path, u.sha, @now, @expires, u.status, u.content_type, u.location, u.response
+            FROM unnest(@organisations, @principals, @keys, @methods, @paths, @shas, @statuses, @contentTypes, @locations, @responses)
+                 WITH ORDINALITY AS u (organisation, principal, key, method, path, sha, status, content_type, location, response, n)
+            ORDER BY u.n
+            ON CONFLICT (organisation_id, principal, key) DO UPDATE
+                SET method = excluded.method, path = excluded.path, request_sha256 = excluded.request_sha256, created_at = excluded.created_at,
+                    expires_at = excluded.expires_at, status = excluded.status, content_type = excluded.content_type, location = excluded.location,
+                    response = excluded.response
+                WHERE k.expires_at <= excluded.created_at
+            RETURNING k.principal, k.key
             """,
             new
             {
-                organisations = answers.Select(a => a.Ticket.Organisation).ToArray(),
-                principals = answers.Select(a => a.Ticket.Principal).ToArray(),
-                keys = answers.Select(a => a.Ticket.Key).ToArray(),
-                statuses = answers.Select(a => a.Answer.Status).ToArray(),
-                contentTypes = answers.Select(a => a.Answer.ContentType).ToArray(),
-                locations = answers.Select(a => a.Answer.Location).ToArray(),
-                responses = answers.Select(a => _protector.Protect(a.Answer.Body)).ToArray(),
+                organisations = order.Select(a => a.Ticket.Organisation).ToArray(),
+                principals = order.Select(a => a.Ticket.Principal).ToArray(),
+                keys = order.Select(a => a.Ticket.Key).ToArray(),
+                methods = order.Select(a => a.Ticket.Method).ToArray(),
+                paths = order.Select(a => a.Ticket.Path).ToArray(),
+                shas = order.Select(a => a.Ticket.Fingerprint).ToArray(),
+                statuses = order.Select(a => a.Answer.Status).ToArray(),
+                contentTypes = order.Select(a => a.Answer.ContentType).ToArray(),
+                locations = order.Select(a => a.Answer.Location).ToArray(),
+                responses = order.Select(a => _protector.Protect(a.Answer.Body)).ToArray(),
+                now,
+                expires = now + IdempotencySetup.Retention,
             },
-            cancellationToken);
+            cancellationToken)).ToHashSet();
+        return answers.Select(a => claimed.Contains((a.Ticket.Principal, a.Ticket.Key))).ToArray();
     }
 
     private sealed record KeyedResponse(Guid OrganisationId, string Principal, string Key, byte[] RequestSha256, int? Status, string? ContentType, string? Location, byte[]? Response, DateTimeOffset ExpiresAt);
