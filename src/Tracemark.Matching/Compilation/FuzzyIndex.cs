@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Tracemark.Matching.Compilation;
@@ -38,11 +39,14 @@ internal sealed class FuzzyIndex
     /// <summary>Most letters at each end a name of two edits is filed under.</summary>
     private const int LongAnchor = 6;
 
+    /// <summary>Fewest: half of the shortest name of two edits, its middle letter left out.</summary>
+    private const int LongestShortHalf = (TwoEditLetters - 1) / 2;
+
     /// <summary>The anchor a name split in two is found by: all its letters, since a split name may not be mistyped too.</summary>
     private const int SplitAnchor = 7;
 
-    // Names of two edits are filed without their length, which each entry carries: a window looks its ends up
-    // once for the three lengths within one of its own.
+    // Names of two edits are filed without their length or word count, which each entry carries: a window looks its
+    // ends up once for the three lengths within one of its own, and once for every window that shares that end.
     private const int LongHead = 8;
     private const int LongTail = 16;
 
@@ -62,13 +66,52 @@ internal sealed class FuzzyIndex
         public int End;
     }
 
-    /// <summary>A name filed under a key, with the letters it uses (<see cref="LetterBit"/>), checked before it is proposed at all.</summary>
+    /// <summary>
+    /// A name filed under a key, with the letters it uses (<see cref="LetterBit"/>) and its length, checked before it
+    /// is proposed at all, and its word count: names of ten letters or more are filed without it (<see cref="Ends"/>).
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
         public ulong Mask;
         public int Name;
-        public int Letters;
+        public ushort Letters;
+        public ushort Words;
+    }
+
+    /// <summary>
+    /// What the long anchors (<see cref="LongAnchor"/> letters at most) at one end of a window found, per anchor
+    /// length: every window that starts at one word shares its first letters, every window that ends at one word its
+    /// last ones, whatever their word count and length, so the caller keeps one of these per word end and the anchor
+    /// is looked up once for all of them. Names of ten letters or more are filed under their anchors without their
+    /// word count or length for that (each entry carries both). Runs are entry ranges [start, end), or none.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Ends
+    {
+        private const int Halves = LongAnchor + 1 - LongestShortHalf;
+
+        // Bit h - LongestShortHalf: the anchor of h letters was looked up; its run is in _runs.
+        private int _looked;
+        private RunBuffer _runs;
+
+        public bool TryGet(int half, out (int Start, int End) run)
+        {
+            run = _runs[half - LongestShortHalf];
+            return (_looked & (1 << (half - LongestShortHalf))) != 0;
+        }
+
+        public void Set(int half, (int Start, int End) run)
+        {
+            _runs[half - LongestShortHalf] = run;
+            _looked |= 1 << (half - LongestShortHalf);
+        }
+
+        [InlineArray(Halves)]
+        private struct RunBuffer
+        {
+            private (int Start, int End) _first;
+        }
     }
 
     private readonly Slot[] _slots;
@@ -108,7 +151,8 @@ internal sealed class FuzzyIndex
         var distinct = 0;
         for (var e = 0; e < entries.Count; e++)
         {
-            _entries[e] = new Entry { Mask = LetterMask(LettersOf(names[entries[e].Name])), Name = entries[e].Name, Letters = names[entries[e].Name].Letters };
+            var name = names[entries[e].Name];
+            _entries[e] = new Entry { Mask = LetterMask(LettersOf(name)), Name = entries[e].Name, Letters = (ushort)name.Letters, Words = (ushort)name.Words };
             distinct += e == 0 || entries[e].Key != entries[e - 1].Key ? 1 : 0;
         }
 
@@ -212,7 +256,7 @@ internal sealed class FuzzyIndex
             {
                 var (head, tail) = anchors[k];
                 var key = name.Letters >= TwoEditLetters
-                    ? Key(name.Words, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
+                    ? Key(0, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
                     : Key(name.Words, name.Letters, k, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length));
                 entries.Add((key, i));
                 present.Add((name.Words, name.Letters, k, i));
@@ -244,6 +288,7 @@ internal sealed class FuzzyIndex
     /// letter out of each side (one edit, or one added and another left out) leaves at most one letter of
     /// either word unused by the other.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong LetterBit(char letter) =>
         1UL << (letter is >= 'a' and <= 'z' ? letter - 'a' : letter is >= '0' and <= '9' ? 26 + letter - '0' : 36 + (letter % 28));
 
@@ -265,6 +310,18 @@ internal sealed class FuzzyIndex
     /// nearly its letters. A name may be added more than once.
     /// </summary>
     public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
+    {
+        var head = default(Ends);
+        var tail = default(Ends);
+        Find(words, prefix, a, b, mask, found, ref head, ref tail);
+    }
+
+    /// <summary>
+    /// <see cref="Find(int, ReadOnlySpan{ulong}, int, int, ulong, List{int})"/> for a window that shares its first
+    /// letters with the windows <paramref name="head"/> was used for, and its last letters with those of
+    /// <paramref name="tail"/>: the long anchors are looked up once for all of them.
+    /// </summary>
+    public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found, ref Ends head, ref Ends tail)
     {
         var length = b - a;
         if (words > MaxWords)
@@ -295,8 +352,20 @@ internal sealed class FuzzyIndex
                 if (filed != 0 && half != longHalf)
                 {
                     longHalf = half;
-                    Lookup(Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0), mask, length, found);
-                    Lookup(Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b)), mask, length, found);
+                    if (!head.TryGet(half, out var run))
+                    {
+                        run = Run(Key(0, 0, LongHead + half, Range(prefix, a, a + half), 0));
+                        head.Set(half, run);
+                    }
+
+                    Propose(run, words, mask, length, found);
+                    if (!tail.TryGet(half, out run))
+                    {
+                        run = Run(Key(0, 0, LongTail + half, 0, Range(prefix, b - half, b)));
+                        tail.Set(half, run);
+                    }
+
+                    Propose(run, words, mask, length, found);
                 }
 
                 continue;
@@ -305,10 +374,10 @@ internal sealed class FuzzyIndex
             var anchors = Anchors(letters);
             for (var k = 0; filed != 0; k++, filed >>= 1)
             {
-                var (head, tail) = anchors[k];
-                if ((filed & 1) != 0 && head + tail <= length)
+                var (first, end) = anchors[k];
+                if ((filed & 1) != 0 && first + end <= length)
                 {
-                    Lookup(Key(words, letters, k, Range(prefix, a, a + head), Range(prefix, b - tail, b)), mask, length, found);
+                    Lookup(Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b)), mask, length, found);
                 }
             }
         }
@@ -316,10 +385,39 @@ internal sealed class FuzzyIndex
 
     private void Lookup(ulong key, ulong mask, int length, List<int> found)
     {
+        var (start, end) = Run(key);
+        for (var e = start; e < end; e++)
+        {
+            var own = _entries[e].Mask;
+            if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
+            {
+                found.Add(_entries[e].Name);
+            }
+        }
+    }
+
+    /// <summary>The names of <paramref name="words"/> words in a run of long anchors' entries that the window may be a lookalike of.</summary>
+    private void Propose((int Start, int End) run, int words, ulong mask, int length, List<int> found)
+    {
+        for (var e = run.Start; e < run.End; e++)
+        {
+            var own = _entries[e].Mask;
+            if (_entries[e].Words == words && Math.Abs(_entries[e].Letters - length) <= 1
+                && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
+            {
+                found.Add(_entries[e].Name);
+            }
+        }
+    }
+
+    /// <summary>The entries filed under <paramref name="key"/>, or none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (int Start, int End) Run(ulong key)
+    {
         var bits = FilterBits(key);
         if ((_filter[FilterWord(key)] & bits) != bits)
         {
-            return;
+            return default;
         }
 
         var slots = _slots.Length - 1;
@@ -327,24 +425,20 @@ internal sealed class FuzzyIndex
         {
             if (_slots[slot].Key == key)
             {
-                for (var e = _slots[slot].Start; e < _slots[slot].End; e++)
-                {
-                    var own = _entries[e].Mask;
-                    if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
-                    {
-                        found.Add(_entries[e].Name);
-                    }
-                }
-
-                return;
+                return (_slots[slot].Start, _slots[slot].End);
             }
         }
+
+        return default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FilterWord(ulong key) => _filterShift == 64 ? 0 : (int)(key >> _filterShift);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FilterBits(ulong key) => (1UL << (int)(key & 63)) | (1UL << (int)((key >> 6) & 63));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Key(int words, int letters, int anchor, ulong head, ulong tail)
     {
         // The anchor's polynomial hashes are mixed with where it sits; the high bits are folded down so that the
@@ -365,9 +459,11 @@ internal sealed class FuzzyIndex
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Step(ulong prefix, char next) => (prefix * Multiplier) + next + 1UL;
 
     /// <summary>The polynomial hash of letters [a, b) of a text whose prefix hashes are <paramref name="prefix"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Range(ReadOnlySpan<ulong> prefix, int a, int b) => prefix[b] - (prefix[a] * Powers[b - a]);
 
     private static ulong[] BuildPowers()

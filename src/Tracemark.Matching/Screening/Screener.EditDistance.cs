@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tracemark.Matching.Compilation;
 using Tracemark.Matching.Normalisation;
@@ -24,15 +25,21 @@ internal sealed partial class Screener
     // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
-    // Bit c set when an ASCII character c ends a drawn pair: most letters of a text are looked at once, here.
-    private static readonly ulong[] DrawnSeconds = BuildDrawnSeconds();
+    // Bit c - 64 set when an ASCII character c ends a drawn pair (all of them are letters, past 64): most letters of a
+    // text are looked at once, here.
+    private static readonly ulong DrawnSeconds = BuildDrawnSeconds();
 
-    private static ulong[] BuildDrawnSeconds()
+    private static ulong BuildDrawnSeconds()
     {
-        var seconds = new ulong[2];
+        var seconds = 0UL;
         foreach (var (drawn, _) in DrawnLetters)
         {
-            seconds[drawn[1] >> 6] |= 1UL << drawn[1];
+            if (drawn[1] is < (char)64 or >= (char)128)
+            {
+                throw new InvalidOperationException("A drawn pair must end with a letter of basic Latin.");
+            }
+
+            seconds |= 1UL << (drawn[1] - 64);
         }
 
         return seconds;
@@ -51,6 +58,9 @@ internal sealed partial class Screener
     // _drawn[k]: letters before k that start a pair drawn like another letter ("rn", "vv"); most windows have none.
     private int[] _drawn = new int[257];
     private readonly char[] _redrawn = new char[MatrixSide];
+
+    // Per word: what the long anchors of the windows that end with it found (FuzzyIndex.Ends), for one set at a time.
+    private FuzzyIndex.Ends[] _tails = new FuzzyIndex.Ends[64];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
     /// <summary>A word of the text between hard boundaries (letters spaced out count as one word).</summary>
@@ -115,21 +125,22 @@ internal sealed partial class Screener
             _drawn = new int[total + 1];
         }
 
-        // Every letter of every title passes here: the arrays are read from locals, and the running prefix hash and
+        // Every letter of every title passes here. The buffers hold total letters (and the stream's arrays its units),
+        // so they are written through references without a bounds check per letter, and the running hashes and
         // count of drawn pairs are kept in registers.
         var units = s.Flags.AsSpan(0, s.Length);
-        var run = s.Run;
-        var visual = s.Visual;
-        var visualLast = s.VisualLast;
-        var fold = s.Fold;
-        var foldLast = s.FoldLast;
-        var letterBuffer = _letters;
-        var foldedBuffer = _folded;
-        var unitBuffer = _letterUnit;
-        var prefixBuffer = _prefix;
-        var drawnBuffer = _drawn;
-        var prefix = prefixBuffer[0];
-        var drawnPairs = drawnBuffer[0];
+        ref var run = ref MemoryMarshal.GetArrayDataReference(s.Run);
+        ref var visual = ref MemoryMarshal.GetArrayDataReference(s.Visual);
+        ref var visualLast = ref MemoryMarshal.GetArrayDataReference(s.VisualLast);
+        ref var fold = ref MemoryMarshal.GetArrayDataReference(s.Fold);
+        ref var foldLast = ref MemoryMarshal.GetArrayDataReference(s.FoldLast);
+        ref var letterBuffer = ref MemoryMarshal.GetArrayDataReference(_letters);
+        ref var foldedBuffer = ref MemoryMarshal.GetArrayDataReference(_folded);
+        ref var unitBuffer = ref MemoryMarshal.GetArrayDataReference(_letterUnit);
+        ref var prefixBuffer = ref MemoryMarshal.GetArrayDataReference(_prefix);
+        ref var drawnBuffer = ref MemoryMarshal.GetArrayDataReference(_drawn);
+        var prefix = prefixBuffer;
+        var drawnPairs = drawnBuffer;
         var previous = '\0';
         var letters = 0;
         for (var first = 0; first < units.Length;)
@@ -140,69 +151,68 @@ internal sealed partial class Screener
                 last++;
             }
 
-            var searchable = true;
-            var pieces = false;
-            var digits = true;
+            // The flags of the word's units, or-ed (after its first) and and-ed.
+            var after = UnitFlags.None;
+            var every = units[first];
             var letterStart = letters;
             var mask = 0UL;
             var hash = FoldedWords.HashStart;
             for (var k = first; k < last; k++)
             {
                 var flags = units[k];
-                searchable &= (flags & UnitFlags.Unsegmented) == UnitFlags.None;
-                pieces |= (k > first && (flags & UnitFlags.SoftBoundary) != UnitFlags.None) || (flags & UnitFlags.Unsegmented) != UnitFlags.None;
-                digits &= (flags & UnitFlags.Digit) != UnitFlags.None;
-                int count = run[k];
-                for (var r = 0; r < count; r++)
+                after |= k > first ? flags : UnitFlags.None;
+                every &= flags;
+
+                // A run's first letter, then its repeats (most units are one letter).
+                int count = Unsafe.Add(ref run, k);
+                var letter = Unsafe.Add(ref visual, k);
+                var folded = Unsafe.Add(ref fold, k);
+                for (var r = 0; ;)
                 {
-                    var letter = r == 0 ? visual[k] : visualLast[k];
-                    var folded = r == 0 ? fold[k] : foldLast[k];
-                    letterBuffer[letters] = letter;
-                    foldedBuffer[letters] = folded;
+                    Unsafe.Add(ref letterBuffer, letters) = letter;
+                    Unsafe.Add(ref foldedBuffer, letters) = folded;
                     hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
-                    unitBuffer[letters] = k;
+                    Unsafe.Add(ref unitBuffer, letters) = k;
                     prefix = FuzzyIndex.Step(prefix, letter);
-                    prefixBuffer[letters + 1] = prefix;
-                    if (letters > 0 && IsDrawnPair(previous, letter))
+                    Unsafe.Add(ref prefixBuffer, letters + 1) = prefix;
+
+                    // Only a letter that ends a drawn pair ("n" of "rn") needs the pair's first: most fail the bit test.
+                    if ((uint)(letter - 64) < 64 && (DrawnSeconds & (1UL << (letter - 64))) != 0 && letters > 0 && IsDrawnPair(previous, letter))
                     {
                         drawnPairs++;
                     }
 
-                    drawnBuffer[letters + 1] = drawnPairs;
+                    Unsafe.Add(ref drawnBuffer, letters + 1) = drawnPairs;
                     previous = letter;
                     letters++;
+                    if (++r >= count)
+                    {
+                        break;
+                    }
+
+                    letter = Unsafe.Add(ref visualLast, k);
+                    folded = Unsafe.Add(ref foldLast, k);
                 }
             }
 
+            var any = after | units[first];
+            var pieces = (after & UnitFlags.SoftBoundary) != UnitFlags.None || (any & UnitFlags.Unsegmented) != UnitFlags.None;
             _words.Add(new Word
             {
                 First = first,
                 Last = last,
                 LetterStart = letterStart,
                 LetterEnd = letters,
-                Searchable = searchable,
+                Searchable = (any & UnitFlags.Unsegmented) == UnitFlags.None,
                 Mask = mask,
-                Digits = digits,
+                Digits = (every & UnitFlags.Digit) != UnitFlags.None,
                 Pieces = pieces,
-                Unsegmented = pieces && IsUnsegmented(first, last),
+                Unsegmented = pieces && (every & UnitFlags.Unsegmented) != UnitFlags.None,
                 FoldHash = FoldedWords.HashEnd(hash),
             });
             first = last;
         }
-    }
-
-    private bool IsUnsegmented(int first, int last)
-    {
-        for (var k = first; k < last; k++)
-        {
-            if ((_stream.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -252,6 +262,13 @@ internal sealed partial class Screener
         var shortest = index.ShortestName - 1;
         var maxWords = Math.Min(MaxWindowWords, index.MostWords + 1);
         var words = CollectionsMarshal.AsSpan(_words);
+        if (_tails.Length < words.Length)
+        {
+            _tails = new FuzzyIndex.Ends[Math.Max(words.Length, _tails.Length * 2)];
+        }
+
+        var tails = _tails.AsSpan(0, words.Length);
+        tails.Clear();
         var nextUncommon = words.Length;
         for (var w0 = words.Length - 1; w0 >= 0; w0--)
         {
@@ -267,6 +284,7 @@ internal sealed partial class Screener
             }
 
             var a = words[w0].LetterStart;
+            var head = default(FuzzyIndex.Ends);
             var ordinary = true;
             var mask = 0UL;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
@@ -283,7 +301,7 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, ref head, ref tails[w]);
                 }
             }
         }
@@ -291,11 +309,6 @@ internal sealed partial class Screener
 
     private static bool IsDrawnPair(char first, char second)
     {
-        if (second >= 128 || (DrawnSeconds[second >> 6] & (1UL << second)) == 0)
-        {
-            return false;
-        }
-
         foreach (var (drawn, _) in DrawnLetters)
         {
             if (first == drawn[0] && second == drawn[1])
@@ -347,11 +360,14 @@ internal sealed partial class Screener
         return known;
     }
 
-    /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
+    /// <summary>
+    /// Letters [a, b) of the text, units [start, end), against the names the index proposes for them; the long
+    /// anchors of the window's first and last letters are shared with the other windows that start or end there.
+    /// </summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, ref FuzzyIndex.Ends head, ref FuzzyIndex.Ends tail)
     {
         _found.Clear();
-        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found, ref head, ref tail);
         var letters = _letters.AsSpan(a, b - a);
         Consider(set, start, end, windowWords, letters, a, default);
         if (_drawn[b] == _drawn[a + 1])
