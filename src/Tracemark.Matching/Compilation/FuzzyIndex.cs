@@ -123,16 +123,24 @@ internal sealed class FuzzyIndex
     private readonly ulong[] _filter;
     private readonly int _filterShift;
 
-    // Per (words, letters): bit k when names are filed there under their anchor k: a window computes only the
-    // keys that can exist.
-    private readonly byte[] _present = new byte[(MaxWords + 1) * (MaxLetters + 1)];
+    // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
+    private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
 
-    // Per (words, letters): every letter some name filed there uses, and the letters all of them use. A name is
-    // proposed only when at most one letter of the window is not among its own and at most one of its own is
-    // not in the window, so a window with two letters no name of a length uses, or without two letters all
-    // of them use, looks none of them up: most windows of three words or more, whose lengths few names have.
-    private readonly ulong[] _anyLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
-    private readonly ulong[] _allLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Cell
+    {
+        /// <summary>
+        /// Every letter some name filed here uses, and the letters all of them use. A name is proposed only when at
+        /// most one letter of the window is not among its own and at most one of its own is not in the window, so a
+        /// window with two letters no name of a length uses, or without two letters all of them use, looks none of
+        /// them up: most windows of three words or more, whose lengths few names have.
+        /// </summary>
+        public ulong AnyLetters;
+        public ulong AllLetters;
+
+        /// <summary>Bit k when names are filed here under their anchor k: a window computes only the keys that can exist.</summary>
+        public int Present;
+    }
 
     private FuzzyIndex(FuzzyName[] names, char[] letters, List<(ulong Key, int Name)> entries)
     {
@@ -267,16 +275,20 @@ internal sealed class FuzzyIndex
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
-        Array.Fill(index._allLetters, ulong.MaxValue);
+        foreach (ref var cell in index._cells.AsSpan())
+        {
+            cell.AllLetters = ulong.MaxValue;
+        }
+
         foreach (var (words, length, anchor, name) in present)
         {
             if (words <= MaxWords)
             {
                 var cell = (words * (MaxLetters + 1)) + length;
                 var mask = LetterMask(all.AsSpan(names[name].Offset, names[name].Letters));
-                index._present[cell] |= (byte)(1 << anchor);
-                index._anyLetters[cell] |= mask;
-                index._allLetters[cell] &= mask;
+                index._cells[cell].Present |= 1 << anchor;
+                index._cells[cell].AnyLetters |= mask;
+                index._cells[cell].AllLetters &= mask;
             }
         }
 
@@ -334,15 +346,20 @@ internal sealed class FuzzyIndex
         for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
         {
             var cell = (words * (MaxLetters + 1)) + letters;
-            var filed = _present[cell];
-            if (filed == 0 || BitOperations.PopCount(mask & ~_anyLetters[cell]) > 1 || BitOperations.PopCount(_allLetters[cell] & ~mask) > 1)
+            ref readonly var here = ref _cells[cell];
+            var filed = here.Present;
+            if (filed == 0 || BitOperations.PopCount(mask & ~here.AnyLetters) > 1 || BitOperations.PopCount(here.AllLetters & ~mask) > 1)
             {
                 continue;
             }
 
             if (filed >= 1 << SplitAnchor && letters == length)
             {
-                Lookup(Key(words, letters, SplitAnchor, Range(prefix, a, b), 0), mask, length, found);
+                var key = Key(words, letters, SplitAnchor, Range(prefix, a, b), 0);
+                if (MayBeFiled(key))
+                {
+                    Lookup(key, mask, length, found);
+                }
             }
 
             filed &= (1 << SplitAnchor) - 1;
@@ -377,7 +394,12 @@ internal sealed class FuzzyIndex
                 var (first, end) = anchors[k];
                 if ((filed & 1) != 0 && first + end <= length)
                 {
-                    Lookup(Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b)), mask, length, found);
+                    // Most keys of ordinary text end at the filter: only those that pass it call out.
+                    var key = Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b));
+                    if (MayBeFiled(key))
+                    {
+                        Lookup(key, mask, length, found);
+                    }
                 }
             }
         }
@@ -410,12 +432,19 @@ internal sealed class FuzzyIndex
         }
     }
 
+    /// <summary>False when no entries are filed under <paramref name="key"/>; true when some may be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayBeFiled(ulong key)
+    {
+        var bits = FilterBits(key);
+        return (_filter[FilterWord(key)] & bits) == bits;
+    }
+
     /// <summary>The entries filed under <paramref name="key"/>, or none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private (int Start, int End) Run(ulong key)
     {
-        var bits = FilterBits(key);
-        if ((_filter[FilterWord(key)] & bits) != bits)
+        if (!MayBeFiled(key))
         {
             return default;
         }
