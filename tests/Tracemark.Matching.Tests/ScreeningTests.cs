@@ -63,9 +63,9 @@ public sealed class ScreeningTests
     }
 
     [Theory]
-    // A name of ten letters or more is looked up by its first or last letters once for every window that starts or
-    // ends at the same word (windows of one to six words): the lookalike is found whatever the windows beside it.
-    [InlineData("buy Din Tai Fumg dumplings", "Din Tai Fumg")] // its last letters shared by "Tai Fumg", "buy Din Tai Fumg"
+    // A name of ten letters or more is looked up by its first or last letters (windows of one to six words): the
+    // lookalike is found whatever the windows beside it.
+    [InlineData("buy Din Tai Fumg dumplings", "Din Tai Fumg")] // its last letters also end "Tai Fumg", "buy Din Tai Fumg"
     [InlineData("Xin Tai Fung buy Din Tai Fung", "Xin Tai Fung")] // first letters changed: found by its last ones
     [InlineData("Din Tai Funk new Din Tai Fung", "Din Tai Funk")] // last letter changed: found by its first ones
     [InlineData("正品 鼎泰豐 Din Tai Fumg 小笼包", "Din Tai Fumg")] // beside Chinese words
@@ -86,10 +86,10 @@ public sealed class ScreeningTests
     [InlineData("正品 Zenoblade Chronicle Two 游戏", "Zenoblade Chronicle Two")]
     [InlineData("ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ", "ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ")]
     [InlineData("Xenoblade Chronicle Twq game", "Xenoblade Chronicle Twq")] // its last letter changed: found by its first ones
-    public void The_windows_that_start_at_one_word_share_its_first_letters_and_not_their_last(string text, string matched)
+    public void A_window_of_three_words_is_looked_up_by_its_own_ends_beside_a_shorter_name(string text, string matched)
     {
-        // "Zenoblade Chronicle" is a window of two words long enough for the long anchors of the name of two words:
-        // the window of three words that starts at the same word must look up its own last letters, not that one's.
+        // "Zenoblade Chronicle" is a window of two words long enough for the anchors of the name of two words: the
+        // window of three words that starts at the same word must look up its own last letters, not that one's.
         var lexicon = Lexicon.Build([new Mark("two", "Xenoblade Chronicle Two"), new Mark("one", "Xenoblade Chronicle")], RiskTerms.Default, WordList.FromWords(TestLexicon.Words));
 
         var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == "two");

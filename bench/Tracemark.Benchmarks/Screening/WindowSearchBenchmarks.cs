@@ -8,9 +8,8 @@ namespace Tracemark.Benchmarks.Screening;
 /// <summary>
 /// The anchor look-ups of the lookalike search alone, the largest part of full screening: every window of up to six
 /// words of the 16,471 real titles (lower-cased, their letters and digits, words split at anything else) against
-/// the names of brands.csv, with the long anchors of each word end looked up once for every window that shares it
-/// (as the screener does) or once per window. The screener's own filters (common words, the windows' reach) are
-/// left out: this measures the index, not which windows are searched.
+/// the names of brands.csv. The screener's own filters (common words, the windows' reach) are left out: this
+/// measures the index, not which windows are searched.
 /// </summary>
 public class WindowSearchBenchmarks
 {
@@ -19,10 +18,6 @@ public class WindowSearchBenchmarks
     private FuzzyIndex _index = null!;
     private (ulong[] Prefix, int[] Starts, ulong[] Masks)[] _titles = [];
     private readonly List<int> _found = [];
-    private FuzzyIndex.Ends[] _tails = new FuzzyIndex.Ends[64];
-
-    [Params(true, false)]
-    public bool Shared { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -56,29 +51,14 @@ public class WindowSearchBenchmarks
         foreach (var (prefix, starts, masks) in _titles)
         {
             var words = masks.Length;
-            if (_tails.Length < words)
-            {
-                _tails = new FuzzyIndex.Ends[words * 2];
-            }
-
-            var tails = _tails.AsSpan(0, words);
-            tails.Clear();
             for (var w0 = words - 1; w0 >= 0; w0--)
             {
-                var head = default(FuzzyIndex.Ends);
                 var mask = 0UL;
                 for (var w = w0; w < words && w < w0 + MaxWindowWords; w++)
                 {
                     mask |= masks[w];
                     _found.Clear();
-                    if (Shared)
-                    {
-                        _index.Find(w - w0 + 1, prefix, starts[w0], starts[w + 1], mask, _found, ref head, ref tails[w]);
-                    }
-                    else
-                    {
-                        _index.Find(w - w0 + 1, prefix, starts[w0], starts[w + 1], mask, _found);
-                    }
+                    _index.Find(w - w0 + 1, prefix, starts[w0], starts[w + 1], mask, _found);
 
                     proposed += _found.Count;
                 }

@@ -39,14 +39,11 @@ internal sealed class FuzzyIndex
     /// <summary>Most letters at each end a name of two edits is filed under.</summary>
     private const int LongAnchor = 6;
 
-    /// <summary>Fewest: half of the shortest name of two edits, its middle letter left out.</summary>
-    private const int LongestShortHalf = (TwoEditLetters - 1) / 2;
-
     /// <summary>The anchor a name split in two is found by: all its letters, since a split name may not be mistyped too.</summary>
     private const int SplitAnchor = 7;
 
-    // Names of two edits are filed without their length or word count, which each entry carries: a window looks its
-    // ends up once for the three lengths within one of its own, and once for every window that shares that end.
+    // Names of two edits are filed without their length, which each entry carries: a window looks its ends up
+    // once for the three lengths within one of its own.
     private const int LongHead = 8;
     private const int LongTail = 16;
 
@@ -66,52 +63,13 @@ internal sealed class FuzzyIndex
         public int End;
     }
 
-    /// <summary>
-    /// A name filed under a key, with the letters it uses (<see cref="LetterBit"/>) and its length, checked before it
-    /// is proposed at all, and its word count: names of ten letters or more are filed without it (<see cref="Ends"/>).
-    /// </summary>
+    /// <summary>A name filed under a key, with the letters it uses (<see cref="LetterBit"/>), checked before it is proposed at all.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Entry
     {
         public ulong Mask;
         public int Name;
-        public ushort Letters;
-        public ushort Words;
-    }
-
-    /// <summary>
-    /// What the long anchors (<see cref="LongAnchor"/> letters at most) at one end of a window found, per anchor
-    /// length: every window that starts at one word shares its first letters, every window that ends at one word its
-    /// last ones, whatever their word count and length, so the caller keeps one of these per word end and the anchor
-    /// is looked up once for all of them. Names of ten letters or more are filed under their anchors without their
-    /// word count or length for that (each entry carries both). Runs are entry ranges [start, end), or none.
-    /// </summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Ends
-    {
-        private const int Halves = LongAnchor + 1 - LongestShortHalf;
-
-        // Bit h - LongestShortHalf: the anchor of h letters was looked up; its run is in _runs.
-        private int _looked;
-        private RunBuffer _runs;
-
-        public bool TryGet(int half, out (int Start, int End) run)
-        {
-            run = _runs[half - LongestShortHalf];
-            return (_looked & (1 << (half - LongestShortHalf))) != 0;
-        }
-
-        public void Set(int half, (int Start, int End) run)
-        {
-            _runs[half - LongestShortHalf] = run;
-            _looked |= 1 << (half - LongestShortHalf);
-        }
-
-        [InlineArray(Halves)]
-        private struct RunBuffer
-        {
-            private (int Start, int End) _first;
-        }
+        public int Letters;
     }
 
     private readonly Slot[] _slots;
@@ -159,8 +117,7 @@ internal sealed class FuzzyIndex
         var distinct = 0;
         for (var e = 0; e < entries.Count; e++)
         {
-            var name = names[entries[e].Name];
-            _entries[e] = new Entry { Mask = LetterMask(LettersOf(name)), Name = entries[e].Name, Letters = (ushort)name.Letters, Words = (ushort)name.Words };
+            _entries[e] = new Entry { Mask = LetterMask(LettersOf(names[entries[e].Name])), Name = entries[e].Name, Letters = names[entries[e].Name].Letters };
             distinct += e == 0 || entries[e].Key != entries[e - 1].Key ? 1 : 0;
         }
 
@@ -264,7 +221,7 @@ internal sealed class FuzzyIndex
             {
                 var (head, tail) = anchors[k];
                 var key = name.Letters >= TwoEditLetters
-                    ? Key(0, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
+                    ? Key(name.Words, 0, head > 0 ? LongHead + head : LongTail + tail, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length))
                     : Key(name.Words, name.Letters, k, Range(prefix, 0, head), Range(prefix, word.Length - tail, word.Length));
                 entries.Add((key, i));
                 present.Add((name.Words, name.Letters, k, i));
@@ -323,18 +280,6 @@ internal sealed class FuzzyIndex
     /// </summary>
     public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
     {
-        var head = default(Ends);
-        var tail = default(Ends);
-        Find(words, prefix, a, b, mask, found, ref head, ref tail);
-    }
-
-    /// <summary>
-    /// <see cref="Find(int, ReadOnlySpan{ulong}, int, int, ulong, List{int})"/> for a window that shares its first
-    /// letters with the windows <paramref name="head"/> was used for, and its last letters with those of
-    /// <paramref name="tail"/>: the long anchors are looked up once for all of them.
-    /// </summary>
-    public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found, ref Ends head, ref Ends tail)
-    {
         var length = b - a;
         if (words > MaxWords)
         {
@@ -369,20 +314,8 @@ internal sealed class FuzzyIndex
                 if (filed != 0 && half != longHalf)
                 {
                     longHalf = half;
-                    if (!head.TryGet(half, out var run))
-                    {
-                        run = Run(Key(0, 0, LongHead + half, Range(prefix, a, a + half), 0));
-                        head.Set(half, run);
-                    }
-
-                    Propose(run, words, mask, length, found);
-                    if (!tail.TryGet(half, out run))
-                    {
-                        run = Run(Key(0, 0, LongTail + half, 0, Range(prefix, b - half, b)));
-                        tail.Set(half, run);
-                    }
-
-                    Propose(run, words, mask, length, found);
+                    Lookup(Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0), mask, length, found);
+                    Lookup(Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b)), mask, length, found);
                 }
 
                 continue;
@@ -412,20 +345,6 @@ internal sealed class FuzzyIndex
         {
             var own = _entries[e].Mask;
             if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
-            {
-                found.Add(_entries[e].Name);
-            }
-        }
-    }
-
-    /// <summary>The names of <paramref name="words"/> words in a run of long anchors' entries that the window may be a lookalike of.</summary>
-    private void Propose((int Start, int End) run, int words, ulong mask, int length, List<int> found)
-    {
-        for (var e = run.Start; e < run.End; e++)
-        {
-            var own = _entries[e].Mask;
-            if (_entries[e].Words == words && Math.Abs(_entries[e].Letters - length) <= 1
-                && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
             {
                 found.Add(_entries[e].Name);
             }

@@ -58,9 +58,6 @@ internal sealed partial class Screener
     // _drawn[k]: letters before k that start a pair drawn like another letter ("rn", "vv"); most windows have none.
     private int[] _drawn = new int[257];
     private readonly char[] _redrawn = new char[MatrixSide];
-
-    // Per word: what the long anchors of the windows that end with it found (FuzzyIndex.Ends), for one set at a time.
-    private FuzzyIndex.Ends[] _tails = new FuzzyIndex.Ends[64];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
     /// <summary>A word of the text between hard boundaries (letters spaced out count as one word).</summary>
@@ -262,13 +259,6 @@ internal sealed partial class Screener
         var shortest = index.ShortestName - 1;
         var maxWords = Math.Min(MaxWindowWords, index.MostWords + 1);
         var words = CollectionsMarshal.AsSpan(_words);
-        if (_tails.Length < words.Length)
-        {
-            _tails = new FuzzyIndex.Ends[Math.Max(words.Length, _tails.Length * 2)];
-        }
-
-        var tails = _tails.AsSpan(0, words.Length);
-        tails.Clear();
         var nextUncommon = words.Length;
         for (var w0 = words.Length - 1; w0 >= 0; w0--)
         {
@@ -284,7 +274,6 @@ internal sealed partial class Screener
             }
 
             var a = words[w0].LetterStart;
-            var head = default(FuzzyIndex.Ends);
             var ordinary = true;
             var mask = 0UL;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
@@ -301,7 +290,7 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, ref head, ref tails[w]);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
                 }
             }
         }
@@ -360,14 +349,11 @@ internal sealed partial class Screener
         return known;
     }
 
-    /// <summary>
-    /// Letters [a, b) of the text, units [start, end), against the names the index proposes for them; the long
-    /// anchors of the window's first and last letters are shared with the other windows that start or end there.
-    /// </summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, ref FuzzyIndex.Ends head, ref FuzzyIndex.Ends tail)
+    /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
     {
         _found.Clear();
-        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found, ref head, ref tail);
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
         Consider(set, start, end, windowWords, letters, a, default);
         if (_drawn[b] == _drawn[a + 1])

@@ -149,11 +149,6 @@ internal sealed partial class Screener
             _drawn = new int[257];
         }
 
-        if (_tails.Length > TextStream.RetainedCapacity)
-        {
-            _tails = new FuzzyIndex.Ends[64];
-        }
-
         if (_candidates.Capacity > 1024)
         {
             _candidates = [];
