@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Tracemark.Matching;
@@ -65,6 +66,7 @@ internal sealed class FoldedWords
     /// <summary><see cref="Hash"/> a letter at a time, for a caller that writes the letters out anyway: start, a step per letter, end.</summary>
     public const ulong HashStart = 0xCBF29CE484222325UL;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong HashStep(ulong hash, char c) => (hash ^ c) * 0x100000001B3UL;
 
     public static ulong HashEnd(ulong hash)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Tracemark.Matching.Automaton;
 using Tracemark.Matching.Compilation;
 using Tracemark.Matching.Normalisation;
@@ -550,6 +551,113 @@ public sealed class AlgorithmTests
             found.Clear();
             index.Find(words, prefix, 0, window.Length, FuzzyIndex.LetterMask(window), found);
             return found.Contains(name);
+        }
+    }
+
+    [Theory]
+    [InlineData(21, 6)]
+    [InlineData(22, 26)]
+    public void Every_window_proposes_exactly_the_names_whose_anchors_it_shows(int seed, int alphabet)
+    {
+        // Names of one to five words and 5 to 30 letters, texts made of their pieces (so that anchors match often)
+        // and of random words; every window of up to six words of each text must propose exactly the names the index
+        // is meant to: a name of the window's word count within one letter of its length whose letters differ by at
+        // most one each way and that shows one of its anchors, or a name of one word fewer spelt exactly.
+        var random = new Random(seed);
+        var names = new List<FuzzyName>();
+        var letters = new List<char>();
+        var written = new List<string>();
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => (char)('a' + random.Next(alphabet)))]);
+        for (var n = 0; n < 400; n++)
+        {
+            var word = Word(random.Next(FuzzyIndex.MinLetters, 31));
+            names.Add(new FuzzyName(n, 0, letters.Count, word.Length, FuzzyIndex.BudgetFor(word.Length), random.Next(1, 6)));
+            letters.AddRange(word);
+            written.Add(word);
+        }
+
+        var index = FuzzyIndex.Build(names, letters);
+        var found = new List<int>();
+        var proposed = 0;
+        for (var t = 0; t < 300; t++)
+        {
+            // A text of words: names cut into words (one letter changed at times), their first or last letters, and
+            // random words.
+            var words = new List<string>();
+            for (var w = random.Next(1, 10); w > 0; w--)
+            {
+                var name = written[random.Next(written.Count)];
+                var cut = random.Next(1, name.Length + 1);
+                switch (random.Next(4))
+                {
+                    case 0:
+                        words.Add(name[..cut]);
+                        break;
+                    case 1:
+                        words.Add(name[(name.Length - cut)..]);
+                        break;
+                    case 2:
+                        words.Add(Word(random.Next(1, 9)));
+                        break;
+                    default:
+                        var changed = random.Next(2) == 0 ? name : name.Remove(cut - 1, 1).Insert(cut - 1, Word(1));
+                        var pieces = random.Next(1, 4);
+                        for (var p = 0; p < pieces; p++)
+                        {
+                            words.Add(changed[(changed.Length * p / pieces)..(changed.Length * (p + 1) / pieces)]);
+                        }
+
+                        break;
+                }
+            }
+
+            words.RemoveAll(w => w.Length == 0);
+
+            var text = string.Concat(words);
+            var starts = new int[words.Count + 1];
+            for (var w = 0; w < words.Count; w++)
+            {
+                starts[w + 1] = starts[w] + words[w].Length;
+            }
+
+            var prefix = new ulong[text.Length + 1];
+            FuzzyIndex.Prefixes(text, prefix);
+            for (var w0 = words.Count - 1; w0 >= 0; w0--)
+            {
+                for (var w = w0; w < words.Count && w < w0 + 6; w++)
+                {
+                    var window = text[starts[w0]..starts[w + 1]];
+                    var mask = FuzzyIndex.LetterMask(window);
+                    found.Clear();
+                    index.Find(w - w0 + 1, prefix, starts[w0], starts[w + 1], mask, found);
+                    var expected = Enumerable.Range(0, written.Count).Where(n => Shows(window, w - w0 + 1, n)).ToList();
+                    Assert.Equal(expected, found.Distinct().Order());
+                    proposed += expected.Count;
+                }
+            }
+        }
+
+        Assert.True(proposed > 100, $"only {proposed} names proposed: the texts do not exercise the anchors");
+
+        bool Shows(string window, int words, int n)
+        {
+            var name = written[n];
+            var own = FuzzyIndex.LetterMask(name);
+            var mask = FuzzyIndex.LetterMask(window);
+            if (Math.Abs(name.Length - window.Length) > 1 || BitOperations.PopCount(own & ~mask) > 1 || BitOperations.PopCount(mask & ~own) > 1)
+            {
+                return false;
+            }
+
+            if (names[n].Words + 1 == words)
+            {
+                return string.Equals(window, name, StringComparison.Ordinal);
+            }
+
+            return names[n].Words == words && FuzzyIndex.Anchors(name.Length).ToArray().Any(anchor =>
+                anchor.Head + anchor.Tail <= window.Length
+                && window.AsSpan(0, anchor.Head).SequenceEqual(name.AsSpan(0, anchor.Head))
+                && window.AsSpan(window.Length - anchor.Tail).SequenceEqual(name.AsSpan(name.Length - anchor.Tail)));
         }
     }
 

@@ -63,6 +63,41 @@ public sealed class ScreeningTests
     }
 
     [Theory]
+    // A name of ten letters or more is looked up by its first or last letters (windows of one to six words): the
+    // lookalike is found whatever the windows beside it.
+    [InlineData("buy Din Tai Fumg dumplings", "Din Tai Fumg")] // its last letters also end "Tai Fumg", "buy Din Tai Fumg"
+    [InlineData("Xin Tai Fung buy Din Tai Fung", "Xin Tai Fung")] // first letters changed: found by its last ones
+    [InlineData("Din Tai Funk new Din Tai Fung", "Din Tai Funk")] // last letter changed: found by its first ones
+    [InlineData("正品 鼎泰豐 Din Tai Fumg 小笼包", "Din Tai Fumg")] // beside Chinese words
+    [InlineData("ｂｕｙ Ｄｉｎ Ｔａｉ Ｆｕｍｇ ｎｏｗ", "Ｄｉｎ Ｔａｉ Ｆｕｍｇ")] // full width
+    [InlineData("nike Dín Tai Fumg аpple", "Dín Tai Fumg")] // accents and a Cyrillic neighbour
+    [InlineData("the Din Tai Fu ng store", "Din Tai Fu ng")] // split into one word more
+    public void A_long_name_of_several_words_is_found_among_the_windows_that_share_its_ends(string text, string matched)
+    {
+        var hits = TestLexicon.Shared.Screen(text).Where(h => h.MarkId == "dintaifung").ToList();
+
+        var hit = Assert.Single(hits, h => h.Kind == HitKind.Lookalike);
+        Assert.Equal(matched, hit.Matched);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+    }
+
+    [Theory]
+    [InlineData("Zenoblade Chronicle Two game", "Zenoblade Chronicle Two")] // its first letter changed: found by its last ones
+    [InlineData("正品 Zenoblade Chronicle Two 游戏", "Zenoblade Chronicle Two")]
+    [InlineData("ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ", "ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ")]
+    [InlineData("Xenoblade Chronicle Twq game", "Xenoblade Chronicle Twq")] // its last letter changed: found by its first ones
+    public void A_window_of_three_words_is_looked_up_by_its_own_ends_beside_a_shorter_name(string text, string matched)
+    {
+        // "Zenoblade Chronicle" is a window of two words long enough for the anchors of the name of two words: the
+        // window of three words that starts at the same word must look up its own last letters, not that one's.
+        var lexicon = Lexicon.Build([new Mark("two", "Xenoblade Chronicle Two"), new Mark("one", "Xenoblade Chronicle")], RiskTerms.Default, WordList.FromWords(TestLexicon.Words));
+
+        var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == "two");
+        Assert.Equal(HitKind.Lookalike, hit.Kind);
+        Assert.Equal(matched, hit.Matched);
+    }
+
+    [Theory]
     [InlineData("nice shoes", "nike")] // an ordinary word one letter from a mark
     [InlineData("apple pie recipe", "apple")] // the mark's own exclusion
     [InlineData("pineapple juice", "apple")] // a word that holds the mark

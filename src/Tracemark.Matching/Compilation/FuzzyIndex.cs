@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Tracemark.Matching.Compilation;
@@ -80,16 +81,24 @@ internal sealed class FuzzyIndex
     private readonly ulong[] _filter;
     private readonly int _filterShift;
 
-    // Per (words, letters): bit k when names are filed there under their anchor k: a window computes only the
-    // keys that can exist.
-    private readonly byte[] _present = new byte[(MaxWords + 1) * (MaxLetters + 1)];
+    // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
+    private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
 
-    // Per (words, letters): every letter some name filed there uses, and the letters all of them use. A name is
-    // proposed only when at most one letter of the window is not among its own and at most one of its own is
-    // not in the window, so a window with two letters no name of a length uses, or without two letters all
-    // of them use, looks none of them up: most windows of three words or more, whose lengths few names have.
-    private readonly ulong[] _anyLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
-    private readonly ulong[] _allLetters = new ulong[(MaxWords + 1) * (MaxLetters + 1)];
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Cell
+    {
+        /// <summary>
+        /// Every letter some name filed here uses, and the letters all of them use. A name is proposed only when at
+        /// most one letter of the window is not among its own and at most one of its own is not in the window, so a
+        /// window with two letters no name of a length uses, or without two letters all of them use, looks none of
+        /// them up: most windows of three words or more, whose lengths few names have.
+        /// </summary>
+        public ulong AnyLetters;
+        public ulong AllLetters;
+
+        /// <summary>Bit k when names are filed here under their anchor k: a window computes only the keys that can exist.</summary>
+        public int Present;
+    }
 
     private FuzzyIndex(FuzzyName[] names, char[] letters, List<(ulong Key, int Name)> entries)
     {
@@ -223,16 +232,20 @@ internal sealed class FuzzyIndex
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
-        Array.Fill(index._allLetters, ulong.MaxValue);
+        foreach (ref var cell in index._cells.AsSpan())
+        {
+            cell.AllLetters = ulong.MaxValue;
+        }
+
         foreach (var (words, length, anchor, name) in present)
         {
             if (words <= MaxWords)
             {
                 var cell = (words * (MaxLetters + 1)) + length;
                 var mask = LetterMask(all.AsSpan(names[name].Offset, names[name].Letters));
-                index._present[cell] |= (byte)(1 << anchor);
-                index._anyLetters[cell] |= mask;
-                index._allLetters[cell] &= mask;
+                index._cells[cell].Present |= 1 << anchor;
+                index._cells[cell].AnyLetters |= mask;
+                index._cells[cell].AllLetters &= mask;
             }
         }
 
@@ -244,6 +257,7 @@ internal sealed class FuzzyIndex
     /// letter out of each side (one edit, or one added and another left out) leaves at most one letter of
     /// either word unused by the other.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong LetterBit(char letter) =>
         1UL << (letter is >= 'a' and <= 'z' ? letter - 'a' : letter is >= '0' and <= '9' ? 26 + letter - '0' : 36 + (letter % 28));
 
@@ -277,15 +291,20 @@ internal sealed class FuzzyIndex
         for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
         {
             var cell = (words * (MaxLetters + 1)) + letters;
-            var filed = _present[cell];
-            if (filed == 0 || BitOperations.PopCount(mask & ~_anyLetters[cell]) > 1 || BitOperations.PopCount(_allLetters[cell] & ~mask) > 1)
+            ref readonly var here = ref _cells[cell];
+            var filed = here.Present;
+            if (filed == 0 || BitOperations.PopCount(mask & ~here.AnyLetters) > 1 || BitOperations.PopCount(here.AllLetters & ~mask) > 1)
             {
                 continue;
             }
 
             if (filed >= 1 << SplitAnchor && letters == length)
             {
-                Lookup(Key(words, letters, SplitAnchor, Range(prefix, a, b), 0), mask, length, found);
+                var key = Key(words, letters, SplitAnchor, Range(prefix, a, b), 0);
+                if (MayBeFiled(key))
+                {
+                    Lookup(key, mask, length, found);
+                }
             }
 
             filed &= (1 << SplitAnchor) - 1;
@@ -305,10 +324,15 @@ internal sealed class FuzzyIndex
             var anchors = Anchors(letters);
             for (var k = 0; filed != 0; k++, filed >>= 1)
             {
-                var (head, tail) = anchors[k];
-                if ((filed & 1) != 0 && head + tail <= length)
+                var (first, end) = anchors[k];
+                if ((filed & 1) != 0 && first + end <= length)
                 {
-                    Lookup(Key(words, letters, k, Range(prefix, a, a + head), Range(prefix, b - tail, b)), mask, length, found);
+                    // Most keys of ordinary text end at the filter: only those that pass it call out.
+                    var key = Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b));
+                    if (MayBeFiled(key))
+                    {
+                        Lookup(key, mask, length, found);
+                    }
                 }
             }
         }
@@ -316,10 +340,32 @@ internal sealed class FuzzyIndex
 
     private void Lookup(ulong key, ulong mask, int length, List<int> found)
     {
-        var bits = FilterBits(key);
-        if ((_filter[FilterWord(key)] & bits) != bits)
+        var (start, end) = Run(key);
+        for (var e = start; e < end; e++)
         {
-            return;
+            var own = _entries[e].Mask;
+            if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
+            {
+                found.Add(_entries[e].Name);
+            }
+        }
+    }
+
+    /// <summary>False when no entries are filed under <paramref name="key"/>; true when some may be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayBeFiled(ulong key)
+    {
+        var bits = FilterBits(key);
+        return (_filter[FilterWord(key)] & bits) == bits;
+    }
+
+    /// <summary>The entries filed under <paramref name="key"/>, or none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (int Start, int End) Run(ulong key)
+    {
+        if (!MayBeFiled(key))
+        {
+            return default;
         }
 
         var slots = _slots.Length - 1;
@@ -327,24 +373,20 @@ internal sealed class FuzzyIndex
         {
             if (_slots[slot].Key == key)
             {
-                for (var e = _slots[slot].Start; e < _slots[slot].End; e++)
-                {
-                    var own = _entries[e].Mask;
-                    if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
-                    {
-                        found.Add(_entries[e].Name);
-                    }
-                }
-
-                return;
+                return (_slots[slot].Start, _slots[slot].End);
             }
         }
+
+        return default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FilterWord(ulong key) => _filterShift == 64 ? 0 : (int)(key >> _filterShift);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FilterBits(ulong key) => (1UL << (int)(key & 63)) | (1UL << (int)((key >> 6) & 63));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Key(int words, int letters, int anchor, ulong head, ulong tail)
     {
         // The anchor's polynomial hashes are mixed with where it sits; the high bits are folded down so that the
@@ -365,9 +407,11 @@ internal sealed class FuzzyIndex
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Step(ulong prefix, char next) => (prefix * Multiplier) + next + 1UL;
 
     /// <summary>The polynomial hash of letters [a, b) of a text whose prefix hashes are <paramref name="prefix"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Range(ReadOnlySpan<ulong> prefix, int a, int b) => prefix[b] - (prefix[a] * Powers[b - a]);
 
     private static ulong[] BuildPowers()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tracemark.Matching.Compilation;
 using Tracemark.Matching.Normalisation;
@@ -24,15 +25,21 @@ internal sealed partial class Screener
     // Letters drawn to look like one other letter ("rnicrosoft", "vvalmart").
     private static readonly (string Drawn, char Letter)[] DrawnLetters = [("rn", 'm'), ("vv", 'w')];
 
-    // Bit c set when an ASCII character c ends a drawn pair: most letters of a text are looked at once, here.
-    private static readonly ulong[] DrawnSeconds = BuildDrawnSeconds();
+    // Bit c - 64 set when an ASCII character c ends a drawn pair (all of them are letters, past 64): most letters of a
+    // text are looked at once, here.
+    private static readonly ulong DrawnSeconds = BuildDrawnSeconds();
 
-    private static ulong[] BuildDrawnSeconds()
+    private static ulong BuildDrawnSeconds()
     {
-        var seconds = new ulong[2];
+        var seconds = 0UL;
         foreach (var (drawn, _) in DrawnLetters)
         {
-            seconds[drawn[1] >> 6] |= 1UL << drawn[1];
+            if (drawn[1] is < (char)64 or >= (char)128)
+            {
+                throw new InvalidOperationException("A drawn pair must end with a letter of basic Latin.");
+            }
+
+            seconds |= 1UL << (drawn[1] - 64);
         }
 
         return seconds;
@@ -115,21 +122,22 @@ internal sealed partial class Screener
             _drawn = new int[total + 1];
         }
 
-        // Every letter of every title passes here: the arrays are read from locals, and the running prefix hash and
+        // Every letter of every title passes here. The buffers hold total letters (and the stream's arrays its units),
+        // so they are written through references without a bounds check per letter, and the running hashes and
         // count of drawn pairs are kept in registers.
         var units = s.Flags.AsSpan(0, s.Length);
-        var run = s.Run;
-        var visual = s.Visual;
-        var visualLast = s.VisualLast;
-        var fold = s.Fold;
-        var foldLast = s.FoldLast;
-        var letterBuffer = _letters;
-        var foldedBuffer = _folded;
-        var unitBuffer = _letterUnit;
-        var prefixBuffer = _prefix;
-        var drawnBuffer = _drawn;
-        var prefix = prefixBuffer[0];
-        var drawnPairs = drawnBuffer[0];
+        ref var run = ref MemoryMarshal.GetArrayDataReference(s.Run);
+        ref var visual = ref MemoryMarshal.GetArrayDataReference(s.Visual);
+        ref var visualLast = ref MemoryMarshal.GetArrayDataReference(s.VisualLast);
+        ref var fold = ref MemoryMarshal.GetArrayDataReference(s.Fold);
+        ref var foldLast = ref MemoryMarshal.GetArrayDataReference(s.FoldLast);
+        ref var letterBuffer = ref MemoryMarshal.GetArrayDataReference(_letters);
+        ref var foldedBuffer = ref MemoryMarshal.GetArrayDataReference(_folded);
+        ref var unitBuffer = ref MemoryMarshal.GetArrayDataReference(_letterUnit);
+        ref var prefixBuffer = ref MemoryMarshal.GetArrayDataReference(_prefix);
+        ref var drawnBuffer = ref MemoryMarshal.GetArrayDataReference(_drawn);
+        var prefix = prefixBuffer;
+        var drawnPairs = drawnBuffer;
         var previous = '\0';
         var letters = 0;
         for (var first = 0; first < units.Length;)
@@ -140,69 +148,68 @@ internal sealed partial class Screener
                 last++;
             }
 
-            var searchable = true;
-            var pieces = false;
-            var digits = true;
+            // The flags of the word's units, or-ed (after its first) and and-ed.
+            var after = UnitFlags.None;
+            var every = units[first];
             var letterStart = letters;
             var mask = 0UL;
             var hash = FoldedWords.HashStart;
             for (var k = first; k < last; k++)
             {
                 var flags = units[k];
-                searchable &= (flags & UnitFlags.Unsegmented) == UnitFlags.None;
-                pieces |= (k > first && (flags & UnitFlags.SoftBoundary) != UnitFlags.None) || (flags & UnitFlags.Unsegmented) != UnitFlags.None;
-                digits &= (flags & UnitFlags.Digit) != UnitFlags.None;
-                int count = run[k];
-                for (var r = 0; r < count; r++)
+                after |= k > first ? flags : UnitFlags.None;
+                every &= flags;
+
+                // A run's first letter, then its repeats (most units are one letter).
+                int count = Unsafe.Add(ref run, k);
+                var letter = Unsafe.Add(ref visual, k);
+                var folded = Unsafe.Add(ref fold, k);
+                for (var r = 0; ;)
                 {
-                    var letter = r == 0 ? visual[k] : visualLast[k];
-                    var folded = r == 0 ? fold[k] : foldLast[k];
-                    letterBuffer[letters] = letter;
-                    foldedBuffer[letters] = folded;
+                    Unsafe.Add(ref letterBuffer, letters) = letter;
+                    Unsafe.Add(ref foldedBuffer, letters) = folded;
                     hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
-                    unitBuffer[letters] = k;
+                    Unsafe.Add(ref unitBuffer, letters) = k;
                     prefix = FuzzyIndex.Step(prefix, letter);
-                    prefixBuffer[letters + 1] = prefix;
-                    if (letters > 0 && IsDrawnPair(previous, letter))
+                    Unsafe.Add(ref prefixBuffer, letters + 1) = prefix;
+
+                    // Only a letter that ends a drawn pair ("n" of "rn") needs the pair's first: most fail the bit test.
+                    if ((uint)(letter - 64) < 64 && (DrawnSeconds & (1UL << (letter - 64))) != 0 && letters > 0 && IsDrawnPair(previous, letter))
                     {
                         drawnPairs++;
                     }
 
-                    drawnBuffer[letters + 1] = drawnPairs;
+                    Unsafe.Add(ref drawnBuffer, letters + 1) = drawnPairs;
                     previous = letter;
                     letters++;
+                    if (++r >= count)
+                    {
+                        break;
+                    }
+
+                    letter = Unsafe.Add(ref visualLast, k);
+                    folded = Unsafe.Add(ref foldLast, k);
                 }
             }
 
+            var any = after | units[first];
+            var pieces = (after & UnitFlags.SoftBoundary) != UnitFlags.None || (any & UnitFlags.Unsegmented) != UnitFlags.None;
             _words.Add(new Word
             {
                 First = first,
                 Last = last,
                 LetterStart = letterStart,
                 LetterEnd = letters,
-                Searchable = searchable,
+                Searchable = (any & UnitFlags.Unsegmented) == UnitFlags.None,
                 Mask = mask,
-                Digits = digits,
+                Digits = (every & UnitFlags.Digit) != UnitFlags.None,
                 Pieces = pieces,
-                Unsegmented = pieces && IsUnsegmented(first, last),
+                Unsegmented = pieces && (every & UnitFlags.Unsegmented) != UnitFlags.None,
                 FoldHash = FoldedWords.HashEnd(hash),
             });
             first = last;
         }
-    }
-
-    private bool IsUnsegmented(int first, int last)
-    {
-        for (var k = first; k < last; k++)
-        {
-            if ((_stream.Flags[k] & UnitFlags.Unsegmented) == UnitFlags.None)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -291,11 +298,6 @@ internal sealed partial class Screener
 
     private static bool IsDrawnPair(char first, char second)
     {
-        if (second >= 128 || (DrawnSeconds[second >> 6] & (1UL << second)) == 0)
-        {
-            return false;
-        }
-
         foreach (var (drawn, _) in DrawnLetters)
         {
             if (first == drawn[0] && second == drawn[1])
