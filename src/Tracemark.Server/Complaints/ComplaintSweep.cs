@@ -14,10 +14,11 @@ public sealed record SweepResult(int Restored, int ReviewOverdue, int ForwardOve
 /// platform. The running timers are rows of complaint_timers (migration 0052), deleted as they are handled, so
 /// running again does nothing. A batch of restores is one statement (<see cref="RestoreBatchAsync"/>): the due
 /// timers of the worker's slot, the notices' update re-checked on their state, and from the updated rows the
-/// timers' deletion, the timeline events, the strikes, the audit trail and the notifications. A flag batch
-/// claims with FOR UPDATE SKIP LOCKED on each timer's notice, then writes. What a restore writes per notice is
-/// its state (an update in place on its page: no index of the notices uses a column it changes), its timer's
-/// deletion and its timeline event; the audit row, the inbox notification and the webhook delivery are one per
+/// timers' deletion, the strikes, the audit trail and the notifications. A flag batch claims with FOR UPDATE
+/// SKIP LOCKED on each timer's notice, then writes. What a restore writes per notice is its state (an update in
+/// place on its page: no index of the notices uses a column it changes) and its timer's deletion; its timeline
+/// step is derived from the notice (complaint_timeline, migration 0056), not written, because that row was a
+/// third of the sweep's cost. The audit row, the inbox notification and the webhook delivery are one per
 /// organisation and batch (a delivery carries up to <see cref="EventsPerDelivery"/> changes as events), and a
 /// listing is free once the notice holding it is closed (tm_complaint_claim_listing reads the holder's state),
 /// so it is not written.
@@ -140,8 +141,8 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     /// <summary>
     /// One batch of restores in one statement, with no lock taken before the writes: the due timers of this
     /// worker's slot are read, the notices updated where they are still in <paramref name="from"/> with the clock
-    /// run out, and everything else (the timers' deletion, the timeline events, the strikes, the audit rows, the
-    /// inbox and the webhooks) is written from the update's own rows. A user's action on a notice in the batch
+    /// run out, and everything else (the timers' deletion, the strikes, the audit rows, the inbox and the
+    /// webhooks) is written from the update's own rows; the timeline's restore step is the notice's restored_at. A user's action on a notice in the batch
     /// either committed before (the notice is not in the state any more and is left alone) or holds the notice:
     /// the update then waits for it and checks the state again on the version it committed (READ COMMITTED's
     /// re-check), so a notice that moved on is never restored. The order of locks is the users' own (the notice,
@@ -165,7 +166,6 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             kind = "complaint.restored",
             batchKind = RestoredBatchKind,
             perDelivery = EventsPerDelivery,
-            eventIds = EventIds(now),
             workers = Workers,
             otherSlots = Enumerable.Range(0, Workers).Where(slot => slot != worker).ToArray(),
             Batch,
@@ -189,14 +189,9 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 SET state = @to, restored_at = @now, closed_at = @now, next_timer_at = NULL, version = n.version + 1, updated_at = @now
                 FROM due
                 WHERE n.id = due.id AND n.state = @state AND n.next_timer_at <= @now
-                RETURNING due.timer, n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind, n.restore_not_before),
+                RETURNING due.timer, n.id, n.complainant_org_id, n.holder_org_id, n.platform_org_id, n.jurisdiction, n.kind),
             -- By the row read above: a timer rewritten since (its notice's clock moved) is a new version and stays.
             gone AS (DELETE FROM complaint_timers t USING moved m WHERE t.ctid = m.timer RETURNING 1),
-            events AS (
-                INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
-                SELECT (@eventIds::uuid[])[e.n], e.id, @now, 'system', @action, @state, @to, jsonb_build_object('restoreNotBefore', e.restore_not_before)
-                FROM (SELECT m.id, m.restore_not_before, row_number() OVER () AS n FROM moved m) AS e
-                RETURNING 1),
             -- Closing a notice: its listings are free by its state (migration 0049), the strikes it caused are void
             -- (tm_complaint_close_all's rule, written here because its count of released listings is not needed).
             voided AS (
@@ -223,7 +218,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 FROM groups g
                 CROSS JOIN LATERAL (SELECT DISTINCT v.org FROM (VALUES (g.complainant_org_id), (g.holder_org_id), (g.platform_org_id)) AS v (org)) AS p),
             -- The inbox gets one notification per organisation and batch, naming how many of its notices were
-            -- restored and which (each notice's own timeline has its event, and each change is an event of a webhook delivery).
+            -- restored and which (each notice's own timeline shows its restore, and each change is an event of a webhook delivery).
             inbox AS (
                 INSERT INTO notifications (id, kind, channel, recipient_org_id, subject_type, subject_id, payload, due_at, next_attempt_at, delivered_at, created_at)
                 SELECT tm_uuid7(@now), @batchKind, 'in_app', o.org, 'complaint_notice', NULL,
@@ -249,7 +244,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
                 GROUP BY b.org, b.part
                 RETURNING 1)
             SELECT (SELECT count(*) FROM due)::int, (SELECT count(*) FROM moved)::int,
-                   (SELECT count(*) FROM gone) + (SELECT count(*) FROM events) + (SELECT count(*) FROM voided) + (SELECT count(*) FROM audit)
+                   (SELECT count(*) FROM gone) + (SELECT count(*) FROM voided) + (SELECT count(*) FROM audit)
                        + (SELECT count(*) FROM inbox) + (SELECT count(*) FROM hooks),
                    -- Only when some due notice was not moved (rare: it moved on meanwhile, or its timer was stale).
                    CASE WHEN (SELECT count(*) FROM due) > (SELECT count(*) FROM moved)

@@ -398,7 +398,7 @@ public sealed partial class NoticeStore(
         SELECT e.sha256, e.description, e.party, b.media_type, b.size, e.added_at
         FROM complaint_evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.notice_id = @Id ORDER BY e.added_at, e.id;
         SELECT e.id, e.occurred_at, e.party, e.actor_org_id, o.name_en, o.name_zh, o.kind, e.action, e.from_state, e.to_state, e.detail::text AS detail
-        FROM complaint_events e LEFT JOIN organisations o ON o.id = e.actor_org_id
+        FROM complaint_timeline e LEFT JOIN organisations o ON o.id = e.actor_org_id
         WHERE e.notice_id = @Id ORDER BY e.occurred_at, e.id
         """;
 

@@ -1,9 +1,11 @@
+using System.Net;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tracemark.Server.Complaints;
 using Tracemark.Server.Platform.Database;
 using Tracemark.Core.Complaints;
+using Tracemark.Core.Organisations;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 using Accuracy = (int Decided, int Upheld, int CounterNotices, int CounterSucceeded, int Wrongful, int Malicious);
 
@@ -156,7 +158,7 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
 
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = @id", new { id }));
         Assert.Equal(("measure_taken", version), await connection.QuerySingleAsync<(string, int)>("SELECT state, version FROM complaint_notices WHERE id = @id", new { id }));
-        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = @id AND action = 'restore'", new { id }));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timeline WHERE notice_id = @id AND action = 'restore'", new { id }));
     }
 
     [Fact]
@@ -213,15 +215,15 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
 
         // The moved notice keeps the action's state, and has no restore step and no timer; the others were restored once.
         Assert.Equal(("action_filed", 0L), await watcher.QuerySingleAsync<(string, long)>(
-            "SELECT n.state, (SELECT count(*) FROM complaint_events e WHERE e.notice_id = n.id AND e.action = 'restore') FROM complaint_notices n WHERE n.id = @moving", new { moving }));
+            "SELECT n.state, (SELECT count(*) FROM complaint_timeline e WHERE e.notice_id = n.id AND e.action = 'restore') FROM complaint_notices n WHERE n.id = @moving", new { moving }));
         var rest = ids.Skip(1).ToArray();
         Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@rest) AND state = 'restored'", new { rest }));
-        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@rest) AND action = 'restore'", new { rest }));
+        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timeline WHERE notice_id = ANY (@rest) AND action = 'restore'", new { rest }));
         Assert.Equal(0, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids }));
 
         // Nothing is left for a later sweep to do to them.
         await factory.SweepAsync();
-        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }));
+        Assert.Equal(2, await watcher.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timeline WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }));
     }
 
     [Fact]
@@ -253,15 +255,102 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
         // Each restored once: one event each, every timer gone, every notice in the audit and the inbox once.
         Assert.Equal(count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@ids) AND state = 'restored'", new { ids }));
         var events = (await connection.QueryAsync<(Guid Id, long Events)>(
-            "SELECT notice_id, count(*) FROM complaint_events WHERE notice_id = ANY (@ids) AND action = 'restore' GROUP BY notice_id", new { ids })).ToList();
+            "SELECT notice_id, count(*) FROM complaint_timeline WHERE notice_id = ANY (@ids) AND action = 'restore' GROUP BY notice_id", new { ids })).ToList();
         Assert.Equal(count, events.Count);
         Assert.All(events, e => Assert.Equal(1, e.Events));
+
+        // The restore step is derived from the notice (migration 0056): the sweep stores no event row for it.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@ids)", new { ids }));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids }));
         var texts = ids.Select(i => i.ToString()).ToArray();
         Assert.Equal(count, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM audit_events a, jsonb_array_elements_text(a.detail -> 'notices') AS n WHERE a.action = 'complaint.restore' AND n = ANY (@texts)", new { texts }));
         Assert.Equal(2 * count, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM notifications x, jsonb_array_elements_text(x.payload -> 'notices') AS n WHERE x.kind = 'complaint.restored_batch' AND n = ANY (@texts)", new { texts }));
+    }
+
+    [Fact]
+    public async Task The_restore_step_is_derived_from_the_notice_in_its_place_for_whoever_sees_the_notice_and_a_stored_one_is_shown_once()
+    {
+        // Migration 0056: the sweep stores no event row for a restore; the timeline derives the step from the
+        // notice. What could go wrong: the step missing, out of order, unlike the row it replaces, shown to
+        // someone who may not see the notice, or twice for a notice restored before the migration.
+        var world = await CreateAsync(factory, "CN");
+        var ids = new List<Guid>();
+        DateTimeOffset notBefore = default;
+        for (var i = 0; i < 2; i++)
+        {
+            var id = Id(await world.FileAsync(world.Notice($"derived-{i}-{Number()}", seller: "derived-shop-" + i)));
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
+            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
+            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            ids.Add(Guid.Parse(id));
+        }
+
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timeline WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }));
+        factory.Clock.Set(notBefore);
+        Assert.Equal(2, (await factory.SweepAsync()).Restored);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_events WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }));
+
+        // A later step of the platform's goes after the derived one.
+        factory.Clock.Set(notBefore.AddHours(2));
+        await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{ids[0]}/finding", new { finding = "wrongful", reasons = "No case." });
+
+        // The step as the sweep's row was: the system's, no actor, from forwarded to restored, at the restore,
+        // naming the date it waited for; its id is the notice's.
+        foreach (var reader in new[] { world.Holder.Client, world.Platform.Client })
+        {
+            var notice = await GetAsync(reader, $"/api/v1/complaints/notices/{ids[0]}");
+            var timeline = notice.GetProperty("timeline").EnumerateArray().ToList();
+            var restore = Assert.Single(timeline, e => e.GetProperty("action").GetString() == "restore");
+            Assert.Equal(ids[0], restore.GetProperty("id").GetGuid());
+            Assert.Equal(notBefore, restore.GetProperty("at").GetDateTimeOffset());
+            Assert.Equal(notBefore, notice.GetProperty("deadlines").GetProperty("restoredAt").GetDateTimeOffset());
+            Assert.Equal("system", restore.GetProperty("party").GetString());
+            Assert.Null(Member(restore, "actor"));
+            Assert.Equal("counter_notice_forwarded", restore.GetProperty("from").GetString());
+            Assert.Equal("restored", restore.GetProperty("to").GetString());
+            Assert.Equal(notBefore, Assert.Single(restore.GetProperty("detail").EnumerateObject()).Value.GetDateTimeOffset());
+            Assert.Equal("restoreNotBefore", Assert.Single(restore.GetProperty("detail").EnumerateObject()).Name);
+            var actions = timeline.Select(e => e.GetProperty("action").GetString()!).ToList();
+            Assert.Equal(["forward_counter_notice", "restore", "record_finding"], actions.TakeLast(3).ToArray());
+            Assert.Equal(timeline.Select(e => e.GetProperty("at").GetDateTimeOffset()).Order().ToList(), timeline.Select(e => e.GetProperty("at").GetDateTimeOffset()).ToList());
+        }
+
+        // Row-level security follows the notice: a party's session sees the step, another organisation's does not.
+        var stranger = await ActorAsync(factory, OrganisationKind.RightsHolder);
+        await GetAsync(stranger.Client, $"/api/v1/complaints/notices/{ids[0]}", HttpStatusCode.NotFound);
+        foreach (var (org, expected) in new[] { (world.Holder.Id, 2L), (stranger.Id, 0L) })
+        {
+            await using var tx = await connection.BeginTransactionAsync(Ct);
+            await connection.ExecuteAsync("SELECT set_config('role', 'tracemark_app', true), set_config('tracemark.org_id', @org, true)", new { org = org.ToString() }, tx);
+            Assert.Equal(expected, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_timeline WHERE notice_id = ANY (@ids) AND action = 'restore'", new { ids }, tx));
+            await tx.RollbackAsync(Ct);
+        }
+
+        // A notice restored before the migration has its stored row: it is the one shown, once.
+        var stored = Guid.CreateVersion7(notBefore);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO complaint_events (id, notice_id, occurred_at, party, action, from_state, to_state, detail)
+            SELECT @stored, n.id, n.restored_at, 'system', 'restore', 'counter_notice_forwarded', 'restored', jsonb_build_object('restoreNotBefore', n.restore_not_before)
+            FROM complaint_notices n WHERE n.id = @id
+            """,
+            new { stored, id = ids[1] });
+        var legacy = await GetAsync(world.Holder.Client, $"/api/v1/complaints/notices/{ids[1]}");
+        Assert.Equal(stored, Assert.Single(legacy.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("action").GetString() == "restore").GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public void Only_the_system_restores_a_notice_so_restored_at_is_always_the_sweeps_step()
+    {
+        // The derived step says "the system, from counter_notice_forwarded": a restore by a party, or from another
+        // state, would need its own event row and a change of migration 0056's view.
+        var restore = Assert.Single(NoticeWorkflow.Transitions, t => t.To == NoticeState.Restored && t.From != NoticeState.Restored);
+        Assert.Equal((NoticeState.CounterNoticeForwarded, NoticeAction.Restore, Party.System), (restore.From, restore.Action, restore.By));
+        Assert.All(NoticeWorkflow.Transitions.Where(t => t.Action == NoticeAction.Restore), t => Assert.Equal(Party.System, t.By));
     }
 
     [Fact]
