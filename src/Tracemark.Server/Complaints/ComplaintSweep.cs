@@ -142,10 +142,10 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     /// One batch of restores in one statement, with no lock taken before the writes: the due timers of this
     /// worker's slot are read, the notices updated where they are still in <paramref name="from"/> with the clock
     /// run out, and everything else (the timers' deletion, the strikes, the audit rows, the inbox and the
-    /// webhooks) is written from the update's own rows; the timeline's restore step is the notice's restored_at. A user's action on a notice in the batch
-    /// either committed before (the notice is not in the state any more and is left alone) or holds the notice:
-    /// the update then waits for it and checks the state again on the version it committed (READ COMMITTED's
-    /// re-check), so a notice that moved on is never restored. The order of locks is the users' own (the notice,
+    /// webhooks) is written from the update's own rows; the timeline's restore step is the notice's restored_at.
+    /// A user's action on a notice in the batch either committed before (the notice is not in the state any more
+    /// and is left alone) or holds the notice: the update then waits for it and checks the state again on the
+    /// version it committed (READ COMMITTED's re-check), so a notice that moved on is never restored. The order of locks is the users' own (the notice,
     /// then its timer), which a claim by locking timers first would reverse (a user holding the notice and
     /// waiting for its timer, the sweep holding the timer and waiting for the notice: a deadlock).
     /// Workers of one sweep read disjoint slots of the timers, so they do not wait for each other; two servers
