@@ -49,7 +49,7 @@ public static class ComplaintsSetup
         api.MapGet("/notices/{id:guid}/files/{sha256}", async (Guid id, string sha256, NoticeStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
         {
             var (blob, name) = await store.ReadFileAsync(id, sha256, cancellationToken);
-            return BlobResults.File(context, blobs, blob, name);
+            return await BlobResults.FileAsync(context, blobs, blob, name);
         }).WithSummary("A file of the notice: a listing's snapshot or picture, or evidence (audited read).");
         api.MapPost("/notices/{id:guid}/decision", (Guid id, DecisionInput body, NoticeStore store, CancellationToken cancellationToken) => store.DecideAsync(id, body, cancellationToken))
             .RequireAuthorization(Policies.Writer)
@@ -120,7 +120,7 @@ public static class ComplaintsSetup
         app.MapGet("/s/{token}/files/{sha256}", async (string token, string sha256, NoticeStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
         {
             var (blob, name) = await store.SellerFileAsync(token, sha256, cancellationToken);
-            return BlobResults.File(context, blobs, blob, name);
+            return await BlobResults.FileAsync(context, blobs, blob, name);
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

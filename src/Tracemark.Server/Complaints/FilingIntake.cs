@@ -36,11 +36,12 @@ public sealed class FilingIntake(
     internal int Waiting => _queue.Reader.Count;
 
     /// <summary>
-    /// How many writers take batches at once (<c>Complaints:IntakeWriters</c>, one per core unless set). One per core lets
-    /// one writer's round trips overlap another's work; one writer makes larger batches and spent less CPU per filing, but
-    /// filed fewer per second on a loaded machine (docs/benchmarks.md, issue 6), so it is a setting to measure with.
+    /// How many writers take batches at once (<c>Complaints:IntakeWriters</c>, one unless set). A second writer lets one
+    /// batch's round trips overlap another's work, which paid while each batch also waited on its snapshot files' flushes;
+    /// since short snapshots are kept in their rows, one writer's larger batches cost a third less CPU per filing and filed
+    /// more per second in each of three alternated pairs (docs/benchmarks.md, issue 6). Still a setting to measure with.
     /// </summary>
-    public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", Environment.ProcessorCount));
+    public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", 1));
 
     internal async Task<IdempotentAnswer> FileAsync(NewNotice input, Caller caller, IdempotencyTicket? ticket, CancellationToken cancellationToken)
     {

@@ -77,7 +77,7 @@ public static class CustomsSetup
         customs.MapGet("/detentions/{id:guid}/evidence/{evidenceId:guid}", async (Guid id, Guid evidenceId, DetentionStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
         {
             var (blob, fileName) = await store.ReadEvidenceAsync(id, evidenceId, cancellationToken);
-            return BlobResults.File(context, blobs, blob, fileName);
+            return await BlobResults.FileAsync(context, blobs, blob, fileName);
         }).WithSummary("A photo or document of the detention (audited read).");
         customs.MapPost("/detentions/{id:guid}/costs", async (Guid id, NewCost body, DetentionStore store, CancellationToken cancellationToken) =>
         {
@@ -87,7 +87,7 @@ public static class CustomsSetup
         customs.MapGet("/detentions/{id:guid}/package", async (Guid id, DetentionStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
         {
             var (blob, fileName) = await store.PackageAsync(id, cancellationToken);
-            return BlobResults.File(context, blobs, blob, fileName);
+            return await BlobResults.FileAsync(context, blobs, blob, fileName);
         }).WithSummary("The hand-over package of a case referred to the police (ZIP: case.json, evidence, manifest.json with SHA-256 of each file); the detaining authority and the police organisation only.");
 
         customs.MapGet("/statistics", ([AsParameters] StatisticsFilter filter, CustomsStatistics statistics, CancellationToken cancellationToken) => statistics.ComputeAsync(filter, cancellationToken))

@@ -944,7 +944,7 @@ public sealed class DetentionStore(Db db, TimeProvider clock, CalendarStore cale
             }
         }
 
-        return HandoverPackage.Build(view, lineViews, blobs);
+        return await HandoverPackage.BuildAsync(view, lineViews, blobs, cancellationToken);
     }
 
     internal async Task<DetentionView> ViewAsync(DbTx tx, Guid id, CancellationToken cancellationToken)

@@ -22,7 +22,7 @@ public sealed record HandoverPackage(byte[] Zip, IReadOnlyList<PackageEntry> Ent
 
     private static readonly JsonSerializerOptions Json = CreateJson();
 
-    public static HandoverPackage Build(DetentionView detention, IReadOnlyList<LineView> lines, BlobStore blobs)
+    public static async Task<HandoverPackage> BuildAsync(DetentionView detention, IReadOnlyList<LineView> lines, BlobStore blobs, CancellationToken cancellationToken)
     {
         var cutoff = detention.ReferredAt ?? throw new InvalidOperationException("Only a referred detention has a hand-over package.");
         var evidence = detention.Evidence.Where(e => e.UploadedAt <= cutoff).ToList();
@@ -44,9 +44,9 @@ public sealed record HandoverPackage(byte[] Zip, IReadOnlyList<PackageEntry> Ent
         };
         foreach (var item in evidence.DistinctBy(e => e.Sha256, StringComparer.Ordinal))
         {
-            using var stream = blobs.OpenRead(item.Sha256);
+            await using var stream = await blobs.OpenReadAsync(item.Sha256, cancellationToken);
             using var copy = new MemoryStream();
-            stream.CopyTo(copy);
+            await stream.CopyToAsync(copy, cancellationToken);
             files.Add(($"evidence/{item.Sha256}.{MediaTypes.Extension(item.MediaType)}", copy.ToArray(), item.MediaType));
         }
 

@@ -49,7 +49,7 @@ public static class EvidenceSetup
         evidence.MapGet("/{id:guid}/file", async (Guid id, EvidenceStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
             {
                 var (blob, name) = await store.ViewFileAsync(id, cancellationToken);
-                return BlobResults.File(context, blobs, blob, name);
+                return await BlobResults.FileAsync(context, blobs, blob, name);
             })
             .WithSummary("The evidence file; every request is a 'viewed' custody event in the ledger and an audited read.");
         evidence.MapPost("/{id:guid}/custody-events", async (Guid id, NewCustodyEvent body, EvidenceStore store, CancellationToken cancellationToken) =>

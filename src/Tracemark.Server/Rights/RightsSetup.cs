@@ -60,7 +60,7 @@ public static class RightsSetup
         rights.MapPatch("/{id:guid}", (Guid id, RightChange body, RightStore store, CancellationToken cancellationToken) => store.ChangeAsync(id, body, null, cancellationToken))
             .RequireAuthorization(Policies.Writer).WithSummary("Change a right the caller holds or is authorised for; the distribution may widen, never narrow.");
         rights.MapGet("/{id:guid}/image", async (Guid id, RightStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
-                BlobResults.File(context, blobs, await store.ReadImageAsync(id, cancellationToken)))
+                await BlobResults.FileAsync(context, blobs, await store.ReadImageAsync(id, cancellationToken)))
             .WithSummary("The mark's picture (audited read).");
         rights.MapPut("/{id:guid}/image", async (Guid id, HttpRequest request, RightStore store, CancellationToken cancellationToken) =>
         {
@@ -80,7 +80,7 @@ public static class RightsSetup
         rights.MapGet("/{id:guid}/documents/{documentId:guid}", async (Guid id, Guid documentId, RightStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
         {
             var (document, blob) = await store.ReadDocumentAsync(id, documentId, cancellationToken);
-            return BlobResults.File(context, blobs, blob, document.FileName);
+            return await BlobResults.FileAsync(context, blobs, blob, document.FileName);
         }).WithSummary("A document's content (audited read).");
         rights.MapGet("/{id:guid}/may-act", async (Guid id, string? organisationId, string? at, RightStore store, TimeProvider clock, CancellationToken cancellationToken) =>
         {
@@ -119,7 +119,7 @@ public static class RightsSetup
             return TypedResults.Created(picture.Url, picture);
         }).RequireAuthorization(Policies.Writer).WithSummary("Add a picture: multipart/form-data, fields 'file', 'kind' (genuine, fake, packaging, other) and 'caption'.");
         guides.MapGet("/{id:guid}/pictures/{pictureId:guid}", async (Guid id, Guid pictureId, GuideStore store, BlobStore blobs, HttpContext context, CancellationToken cancellationToken) =>
-                BlobResults.File(context, blobs, await store.ReadPictureAsync(id, pictureId, cancellationToken)))
+                await BlobResults.FileAsync(context, blobs, await store.ReadPictureAsync(id, pictureId, cancellationToken)))
             .WithSummary("A guide's picture (audited read).");
 
         var recordations = app.MapGroup("/api/v1/recordations").WithTags("Customs recordations");

@@ -5,7 +5,7 @@ namespace Tracemark.Server.Platform.Blobs;
 /// <summary>Sends a stored file to a reader a feature has already authorised (and audited).</summary>
 public static class BlobResults
 {
-    public static IResult File(HttpContext context, BlobStore store, BlobInfo info, string? downloadName = null)
+    public static async Task<IResult> FileAsync(HttpContext context, BlobStore store, BlobInfo info, string? downloadName = null)
     {
         // Every read goes back to the server (which audits it); the ETag spares the bytes when unchanged.
         context.Response.Headers.CacheControl = "private, no-cache";
@@ -14,7 +14,7 @@ public static class BlobResults
         var inline = info.MediaType.StartsWith("image/", StringComparison.Ordinal);
         var name = downloadName ?? $"{info.Sha256}.{MediaTypes.Extension(info.MediaType)}";
         return Results.File(
-            store.OpenRead(info.Sha256),
+            await store.OpenReadAsync(info.Sha256, context.RequestAborted),
             info.MediaType == MediaTypes.PlainText ? "text/plain; charset=utf-8" : info.MediaType,
             inline ? null : name,
             entityTag: new EntityTagHeaderValue($"\"{info.Sha256}\""),

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
 using Tracemark.Core.Errors;
 using Tracemark.Server.Platform.Data;
 using Tracemark.Server.Platform.Hosting;
@@ -13,15 +15,22 @@ public sealed record BlobInfo(string Sha256, long Size, string MediaType);
 /// the same bytes are stored once, under <c>blobs/ab/cd/&lt;sha256&gt;</c> in the data folder. A file is
 /// written to a temporary name, flushed to disk, then renamed into place and its directory flushed, so a
 /// crash leaves either no file or the whole file, never a torn one. The metadata row is written in the
-/// caller's transaction, next to the record that refers to the file.
+/// caller's transaction, next to the record that refers to the file. Small texts the server writes itself
+/// (<see cref="InlineLimit"/>) keep their bytes in that row instead, so a filing needs no flush of its own.
 /// </summary>
 /// <remarks>
 /// The store does not decide who may read a file: features serve files only through records the caller
 /// may see (row-level security) and audit the read. A file whose transaction rolled back stays on disk
 /// without a row; it is harmless (the next upload of the same bytes finds it) and invisible to readers.
 /// </remarks>
-public sealed class BlobStore(TracemarkSettings settings)
+public sealed class BlobStore(TracemarkSettings settings, NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// The largest text kept in its row rather than a file. A listing's snapshot is a few KB; a page's whole text
+    /// rarely passes this, and bytes above it would mostly add to the write-ahead log what a file keeps out of it.
+    /// </summary>
+    public const int InlineLimit = 64 * 1024;
+
     private const int BufferSize = 81_920;
 
     /// <summary>How many of a batch's snapshot files are written at once (each mostly waits on the disk).</summary>
@@ -40,33 +49,65 @@ public sealed class BlobStore(TracemarkSettings settings)
     /// Stores text the server itself wrote (a snapshot of a web page's text), as UTF-8 <c>text/plain</c>. Text
     /// has no magic number to sniff, so clients' files never come this way: only the server vouches for the type.
     /// </summary>
-    public async Task<BlobInfo> PutTextAsync(DbTx tx, string text, CancellationToken cancellationToken)
-    {
-        await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text), writable: false);
-        return await PutAsync(tx, content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, cancellationToken);
-    }
+    public async Task<BlobInfo> PutTextAsync(DbTx tx, string text, CancellationToken cancellationToken) =>
+        (await PutTextsAsync(tx, [text], cancellationToken))[0];
 
-    /// <summary>Several texts at once: each file written (and flushed) as by <see cref="PutTextAsync"/>, their rows in one statement.</summary>
+    /// <summary>
+    /// Several texts at once, their rows in one statement. A text of up to <see cref="InlineLimit"/> bytes is kept
+    /// in its row, durable with <paramref name="tx"/>'s commit and gone with its rollback; a longer one is a file
+    /// written (and flushed) as an upload is.
+    /// </summary>
     public async Task<IReadOnlyList<BlobInfo>> PutTextsAsync(DbTx tx, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        // Each file waits on the disk for its own flush and its folder's: written side by side, a batch's
-        // flushes overlap instead of queueing one behind another in the writer that holds the batch.
         var infos = new BlobInfo[texts.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, texts.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = cancellationToken },
-            async (i, token) =>
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        List<int>? large = null;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(texts[i]);
+            if (bytes.Length == 0)
             {
-                await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(texts[i]), writable: false);
-                infos[i] = await WriteFileAsync(content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, token);
-            });
+                throw new InputValidationException("text", "file.empty");
+            }
+
+            if (bytes.Length > InlineLimit)
+            {
+                (large ??= []).Add(i);
+                continue;
+            }
+
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            infos[i] = new BlobInfo(sha256, bytes.Length, MediaTypes.PlainText);
+            contents.TryAdd(sha256, bytes);
+        }
+
+        if (large is not null)
+        {
+            // Each file waits on the disk for its own flush and its folder's: written side by side, a batch's
+            // flushes overlap instead of queueing one behind another in the writer that holds the batch.
+            await Parallel.ForEachAsync(
+                large,
+                new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(texts[i]), writable: false);
+                    infos[i] = await WriteFileAsync(content, new BlobRules(long.MaxValue, [MediaTypes.PlainText]), "text", MediaTypes.PlainText, token);
+                });
+        }
 
         if (infos.Length > 0)
         {
-            await tx.ExecuteAsync(
-                "INSERT INTO blobs (sha256, size, media_type) SELECT * FROM unnest(@sha256s, @sizes, @mediaTypes) ON CONFLICT (sha256) DO NOTHING",
-                new { sha256s = infos.Select(i => i.Sha256).ToArray(), sizes = infos.Select(i => i.Size).ToArray(), mediaTypes = infos.Select(i => i.MediaType).ToArray() },
-                cancellationToken);
+            // One row per distinct blob: a repeat would only send its bytes again for ON CONFLICT to drop.
+            var rows = infos.DistinctBy(i => i.Sha256, StringComparer.Ordinal).ToList();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO blobs (sha256, size, media_type, content) SELECT * FROM unnest($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+                tx.Connection,
+                tx.Transaction);
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.Sha256).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = rows.Select(r => r.Size).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.MediaType).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = rows.Select(r => contents.GetValueOrDefault(r.Sha256)).ToArray() });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return infos;
@@ -87,15 +128,32 @@ public sealed class BlobStore(TracemarkSettings settings)
             ? await tx.QuerySingleOrDefaultAsync<BlobInfo>("SELECT sha256, size, media_type FROM blobs WHERE sha256 = @sha256", new { sha256 }, cancellationToken)
             : null;
 
-    /// <summary>The bytes of a stored file; the caller must already have decided that the reader may see them.</summary>
-    public Stream OpenRead(string sha256)
+    /// <summary>
+    /// The bytes of a stored blob, from its file or, for a small text, from its row; the caller must already have
+    /// decided that the reader may see them. Read as the database owner, as a file is opened by the server's own
+    /// rights: the application's role cannot read a row's content (migration 0057).
+    /// </summary>
+    public async Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken)
     {
         if (!IsSha256(sha256))
         {
             throw new ArgumentException("Not a SHA-256 in lower-case hex.", nameof(sha256));
         }
 
-        return new FileStream(PathOf(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        try
+        {
+            return new FileStream(PathOf(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // No file: a small text whose bytes are in its row (a row has its content exactly when no file has them).
+            await using var read = dataSource.CreateCommand("SELECT content FROM blobs WHERE sha256 = $1 AND content IS NOT NULL");
+            read.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = sha256 });
+            var content = await read.ExecuteScalarAsync(cancellationToken) as byte[];
+            return content is null
+                ? throw new FileNotFoundException($"Blob {sha256} has neither a file nor a stored content.", ex)
+                : new MemoryStream(content, writable: false);
+        }
     }
 
     public static bool IsSha256(string? text) => text is { Length: 64 } && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
