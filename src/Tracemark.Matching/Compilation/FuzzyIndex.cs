@@ -98,27 +98,7 @@ internal sealed class FuzzyIndex
 
         /// <summary>Bit k when names are filed here under their anchor k: a window computes only the keys that can exist.</summary>
         public int Present;
-
-        /// <summary>The first and the last letters of the names filed here (<see cref="LetterBit"/>).</summary>
-        public ulong First;
-        public ulong Last;
-
-        /// <summary>
-        /// <see cref="Present"/> without the anchors that hold the names' first letter, their first two, their last,
-        /// their last two: what is left to look up when the window's own are not among the names'.
-        /// </summary>
-        public int WithoutHead;
-        public int WithoutTail;
-        public int WithoutHeadPair;
-        public int WithoutTailPair;
     }
-
-    // Per cell, the pairs of first two letters (PairWords words) and then of last two letters (as many) of the names
-    // filed there, by PairIndex. Every anchor holds two letters at one end or the other, so a window whose own pairs
-    // no name of a length has makes none of that length's keys.
-    private const int PairBits = 1024;
-    private const int PairWords = PairBits / 64;
-    private readonly ulong[] _pairs = new ulong[(MaxWords + 1) * (MaxLetters + 1) * PairWords * 2];
 
     private FuzzyIndex(FuzzyName[] names, char[] letters, List<(ulong Key, int Name)> entries)
     {
@@ -196,10 +176,6 @@ internal sealed class FuzzyIndex
     /// </summary>
     private static readonly (int Head, int Tail)[][] AnchorTable = BuildAnchors();
 
-    // Declared after AnchorTable, which it is built from. Per name length, the anchors that hold letters at the head,
-    // two or more, letters at the tail, two or more (bit k for anchor k, the split anchor's bit too).
-    private static readonly (int Head, int Tail, int HeadPair, int TailPair)[] Needs = BuildNeeds();
-
     private static (int Head, int Tail)[][] BuildAnchors()
     {
         var table = new (int Head, int Tail)[MaxLetters + 1][];
@@ -228,37 +204,6 @@ internal sealed class FuzzyIndex
     }
 
     internal static ReadOnlySpan<(int Head, int Tail)> Anchors(int letters) => AnchorTable[letters];
-
-    private static (int Head, int Tail, int HeadPair, int TailPair)[] BuildNeeds()
-    {
-        var needs = new (int Head, int Tail, int HeadPair, int TailPair)[MaxLetters + 1];
-        for (var n = 0; n <= MaxLetters; n++)
-        {
-            // The split anchor is the whole name: both ends.
-            var (heads, tails, headPairs, tailPairs) = (1 << SplitAnchor, 1 << SplitAnchor, 1 << SplitAnchor, 1 << SplitAnchor);
-            var anchors = AnchorTable[n];
-            for (var k = 0; k < anchors.Length; k++)
-            {
-                heads |= anchors[k].Head > 0 ? 1 << k : 0;
-                tails |= anchors[k].Tail > 0 ? 1 << k : 0;
-                headPairs |= anchors[k].Head > 1 ? 1 << k : 0;
-                tailPairs |= anchors[k].Tail > 1 ? 1 << k : 0;
-            }
-
-            needs[n] = (heads, tails, headPairs, tailPairs);
-        }
-
-        return needs;
-    }
-
-    /// <summary>Where a pair of letters falls among a cell's <see cref="PairBits"/>: every pair of basic Latin letters apart.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PairIndex(char first, char second) =>
-        ((LetterIndex(first) * 37) + LetterIndex(second)) & (PairBits - 1);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int LetterIndex(char letter) =>
-        letter is >= 'a' and <= 'z' ? letter - 'a' : letter is >= '0' and <= '9' ? 26 + letter - '0' : 36 + (letter % 28);
 
     public static FuzzyIndex Build(List<FuzzyName> names, List<char> letters)
     {
@@ -297,29 +242,10 @@ internal sealed class FuzzyIndex
             if (words <= MaxWords)
             {
                 var cell = (words * (MaxLetters + 1)) + length;
-                var word = all.AsSpan(names[name].Offset, names[name].Letters);
-                var mask = LetterMask(word);
+                var mask = LetterMask(all.AsSpan(names[name].Offset, names[name].Letters));
                 index._cells[cell].Present |= 1 << anchor;
                 index._cells[cell].AnyLetters |= mask;
                 index._cells[cell].AllLetters &= mask;
-                index._cells[cell].First |= LetterBit(word[0]);
-                index._cells[cell].Last |= LetterBit(word[^1]);
-                var head = PairIndex(word[0], word[1]);
-                var tail = PairIndex(word[^2], word[^1]);
-                index._pairs[(cell * PairWords * 2) + (head >> 6)] |= 1UL << head;
-                index._pairs[(cell * PairWords * 2) + PairWords + (tail >> 6)] |= 1UL << tail;
-            }
-        }
-
-        for (var words = 0; words <= MaxWords; words++)
-        {
-            for (var length = 0; length <= MaxLetters; length++)
-            {
-                ref var cell = ref index._cells[(words * (MaxLetters + 1)) + length];
-                cell.WithoutHead = cell.Present & ~Needs[length].Head;
-                cell.WithoutTail = cell.Present & ~Needs[length].Tail;
-                cell.WithoutHeadPair = cell.Present & ~Needs[length].HeadPair;
-                cell.WithoutTailPair = cell.Present & ~Needs[length].TailPair;
             }
         }
 
@@ -332,7 +258,8 @@ internal sealed class FuzzyIndex
     /// either word unused by the other.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong LetterBit(char letter) => 1UL << LetterIndex(letter);
+    public static ulong LetterBit(char letter) =>
+        1UL << (letter is >= 'a' and <= 'z' ? letter - 'a' : letter is >= '0' and <= '9' ? 26 + letter - '0' : 36 + (letter % 28));
 
     public static ulong LetterMask(ReadOnlySpan<char> letters)
     {
@@ -346,46 +273,27 @@ internal sealed class FuzzyIndex
     }
 
     /// <summary>
-    /// Adds to <paramref name="found"/> the names that may be within reach of letters [a, b) of
-    /// <paramref name="text"/>, a text of <paramref name="words"/> words whose prefix hashes are
-    /// <paramref name="prefix"/> and whose letters make <paramref name="mask"/>: names of one letter more, as
-    /// many, or one fewer, with the window's anchors and nearly its letters. A name may be added more than once.
+    /// Adds to <paramref name="found"/> the names that may be within reach of letters [a, b) of a text of
+    /// <paramref name="words"/> words whose prefix hashes are <paramref name="prefix"/> and whose letters make
+    /// <paramref name="mask"/>: names of one letter more, as many, or one fewer, with the window's anchors and
+    /// nearly its letters. A name may be added more than once.
     /// </summary>
-    public void Find(int words, ReadOnlySpan<char> text, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
+    public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
     {
         var length = b - a;
-        if (words > MaxWords || length < 2)
+        if (words > MaxWords)
         {
             return;
         }
 
-        // The window's ends, checked against each length's names before any key of that length is made.
-        var first = LetterBit(text[a]);
-        var last = LetterBit(text[b - 1]);
-        var head = PairIndex(text[a], text[a + 1]);
-        var tail = PairIndex(text[b - 2], text[b - 1]);
-        var headWord = head >> 6;
-        var tailWord = PairWords + (tail >> 6);
-        ref var pairs = ref MemoryMarshal.GetArrayDataReference(_pairs);
-        var lastLong = Math.Min(length + 1, LongestName);
-        var headHalf = -1;
-        var tailHalf = -1;
-        for (var letters = Math.Max(length - 1, ShortestName); letters <= lastLong; letters++)
+        var last = Math.Min(length + 1, LongestName);
+        var longHalf = -1;
+        for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
         {
             var cell = (words * (MaxLetters + 1)) + letters;
             ref readonly var here = ref _cells[cell];
             var filed = here.Present;
             if (filed == 0 || BitOperations.PopCount(mask & ~here.AnyLetters) > 1 || BitOperations.PopCount(here.AllLetters & ~mask) > 1)
-            {
-                continue;
-            }
-
-            filed &= (here.First & first) != 0 ? -1 : here.WithoutHead;
-            filed &= (here.Last & last) != 0 ? -1 : here.WithoutTail;
-            var pairBase = cell * PairWords * 2;
-            filed &= (Unsafe.Add(ref pairs, pairBase + headWord) & (1UL << head)) != 0 ? -1 : here.WithoutHeadPair;
-            filed &= (Unsafe.Add(ref pairs, pairBase + tailWord) & (1UL << tail)) != 0 ? -1 : here.WithoutTailPair;
-            if (filed == 0)
             {
                 continue;
             }
@@ -402,17 +310,11 @@ internal sealed class FuzzyIndex
             filed &= (1 << SplitAnchor) - 1;
             if (letters >= TwoEditLetters)
             {
-                // Names of two edits share their keys across lengths: each end is looked up once per half.
                 var half = Anchors(letters)[0].Head;
-                if ((filed & 1) != 0 && half != headHalf)
+                if (filed != 0 && half != longHalf)
                 {
-                    headHalf = half;
+                    longHalf = half;
                     Lookup(Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0), mask, length, found);
-                }
-
-                if ((filed & 2) != 0 && half != tailHalf)
-                {
-                    tailHalf = half;
                     Lookup(Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b)), mask, length, found);
                 }
 
@@ -420,14 +322,13 @@ internal sealed class FuzzyIndex
             }
 
             var anchors = Anchors(letters);
-            for (; filed != 0; filed &= filed - 1)
+            for (var k = 0; filed != 0; k++, filed >>= 1)
             {
-                var k = BitOperations.TrailingZeroCount(filed);
-                var (start, end) = anchors[k];
-                if (start + end <= length)
+                var (first, end) = anchors[k];
+                if ((filed & 1) != 0 && first + end <= length)
                 {
                     // Most keys of ordinary text end at the filter: only those that pass it call out.
-                    var key = Key(words, letters, k, Range(prefix, a, a + start), Range(prefix, b - end, b));
+                    var key = Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b));
                     if (MayBeFiled(key))
                     {
                         Lookup(key, mask, length, found);

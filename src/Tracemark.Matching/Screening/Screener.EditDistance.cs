@@ -353,7 +353,7 @@ internal sealed partial class Screener
     private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
     {
         _found.Clear();
-        set.Fuzzy.Find(windowWords, _letters, _prefix, a, b, mask, _found);
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
         Consider(set, start, end, windowWords, letters, a, default);
         if (_drawn[b] == _drawn[a + 1])
@@ -391,7 +391,7 @@ internal sealed partial class Screener
         FuzzyIndex.Prefixes(_redrawn.AsSpan(0, written), prefix);
         _found.Clear();
         var redrawn = _redrawn.AsSpan(0, written);
-        set.Fuzzy.Find(windowWords, redrawn, prefix, 0, written, FuzzyIndex.LetterMask(redrawn), _found);
+        set.Fuzzy.Find(windowWords, prefix, 0, written, FuzzyIndex.LetterMask(redrawn), _found);
         Consider(set, start, end, windowWords, redrawn, letterOffset: -1, letters);
     }
 
