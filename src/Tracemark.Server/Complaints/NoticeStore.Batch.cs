@@ -115,7 +115,7 @@ public sealed partial class NoticeStore
         if (accepted.Count > 0)
         {
             await WriteAcceptedAsync(tx, accepted, now, cancellationToken);
-            var (views, wanted) = await ViewsAsync(tx, accepted, cancellationToken);
+            var views = await ViewsAsync(tx, accepted, cancellationToken);
             var stored = new List<(IdempotencyTicket, IdempotentAnswer)>();
             foreach (var a in accepted)
             {
@@ -142,7 +142,7 @@ public sealed partial class NoticeStore
                 "complaint_notice",
                 accepted.Select(a => (a.Id.ToString(), (Guid?)complainant, (object?)Summary(a.Row!, a.Content.Listings.Count), (object?)a.Detail)).ToList(),
                 cancellationToken);
-            await AnnounceFiledAsync(tx, accepted, wanted, now, cancellationToken);
+            await AnnounceFiledAsync(tx, accepted, now, cancellationToken);
         }
 
         return outcomes;
@@ -346,8 +346,7 @@ public sealed partial class NoticeStore
     /// that became a scan of all of the caller's notices per batch. Evidence (media type and size are the blobs') and
     /// the rights of a notice naming several (their order is the database's collation) are still read.
     /// </summary>
-    private async Task<(Dictionary<Guid, (NoticeRow Row, NoticeView View)> Views, HashSet<(Guid Organisation, string Kind)> Wanted)> ViewsAsync(
-        DbTx tx, List<Accepted> accepted, CancellationToken cancellationToken)
+    private async Task<Dictionary<Guid, (NoticeRow Row, NoticeView View)>> ViewsAsync(DbTx tx, List<Accepted> accepted, CancellationToken cancellationToken)
     {
         var ids = accepted.Select(a => a.Id).ToArray();
         var withEvidence = accepted.Where(a => a.Content.Evidence.Count > 0).Select(a => a.Id).ToArray();
@@ -355,15 +354,7 @@ public sealed partial class NoticeStore
 
         // The reads of rights and evidence are sent only when some notice needs them: even empty, each was planned
         // afresh per batch (a custom plan every time, about 0.7 ms a batch together).
-        // Which parties' webhooks want the new notices' events is asked with the read (one round trip less for the
-        // single writer): the parties are those the notices' insert wrote, and the kinds follow from the states.
-        var events = Events(accepted, tx.Caller.OrganisationId).Select(e => (e.Organisation, e.Kind)).Distinct().ToList();
         var sql = Select + " WHERE n.id = ANY (@ids);\n";
-        if (events.Count > 0)
-        {
-            sql += WebhookOutbox.WantedSql + ";\n";
-        }
-
         if (withRights.Length > 0)
         {
             sql += "SELECT notice_id, right_id AS id, type, jurisdiction, number, name, name_zh, status, expires_on AS expires FROM complaint_notice_rights WHERE notice_id = ANY (@withRights) ORDER BY name, right_id;\n";
@@ -377,12 +368,8 @@ public sealed partial class NoticeStore
                 """;
         }
 
-        await using var parts = await tx.QueryMultipleAsync(
-            sql,
-            new { ids, withRights, withEvidence, organisations = events.Select(e => e.Organisation).ToArray(), kinds = events.Select(e => e.Kind).ToArray() },
-            cancellationToken);
+        await using var parts = await tx.QueryMultipleAsync(sql, new { ids, withRights, withEvidence }, cancellationToken);
         var rows = (await parts.ReadAsync<NoticeRow>()).ToDictionary(r => r.Id);
-        var wanted = (events.Count > 0 ? await parts.ReadAsync<(Guid, string)>() : []).ToHashSet();
         var rights = (withRights.Length > 0 ? await parts.ReadAsync<RightPartRow>() : []).ToLookup(r => r.NoticeId);
         var evidence = (withEvidence.Length > 0 ? await parts.ReadAsync<EvidencePartRow>() : []).ToLookup(r => r.NoticeId);
         var views = new Dictionary<Guid, (NoticeRow, NoticeView)>();
@@ -404,7 +391,7 @@ public sealed partial class NoticeStore
                 cancellationToken));
         }
 
-        return (views, wanted);
+        return views;
     }
 
     /// <summary>
@@ -470,13 +457,15 @@ public sealed partial class NoticeStore
     }
 
     /// <summary>The parties of each new notice learn of it, as <see cref="AnnounceAsync"/> tells them: inbox and webhooks, one statement for all.</summary>
-    private async Task AnnounceFiledAsync(
-        DbTx tx, List<Accepted> accepted, HashSet<(Guid Organisation, string Kind)> wanted, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task AnnounceFiledAsync(DbTx tx, List<Accepted> accepted, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var notifications = new List<NewNotification>();
+        var webhookEvents = new List<(Guid Organisation, string Kind, Accepted Filing)>();
         foreach (var a in accepted)
         {
             var row = a.Row!;
+            var kind = a.State == NoticeState.Linked ? "complaint.linked" : "complaint.filed";
+            var parties = new[] { row.ComplainantOrgId, row.HolderOrgId, row.PlatformOrgId }.Distinct().ToList();
             var inbox = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["notice"] = row.Id,
@@ -485,13 +474,16 @@ public sealed partial class NoticeStore
                 ["platformZh"] = row.PlatformNameZh,
                 ["link"] = $"/complaints/{row.Id}",
             };
-            foreach (var (organisation, kind, _) in Events([a], tx.Caller.OrganisationId).Where(e => e.Organisation != tx.Caller.OrganisationId))
+            foreach (var organisation in parties.Where(o => o != tx.Caller.OrganisationId))
             {
                 notifications.Add(new NewNotification(kind, organisation, inbox, "complaint_notice", row.Id.ToString()));
             }
+
+            webhookEvents.AddRange(parties.Select(o => (o, kind, a)));
         }
 
-        foreach (var (organisation, kind, a) in Events(accepted, tx.Caller.OrganisationId).Where(e => wanted.Contains((e.Organisation, e.Kind))))
+        var wanted = await WebhookOutbox.WantedAsync(tx, webhookEvents.Select(e => (e.Organisation, e.Kind)).Distinct().ToList(), cancellationToken);
+        foreach (var (organisation, kind, a) in webhookEvents.Where(e => wanted.Contains((e.Organisation, e.Kind))))
         {
             notifications.Add(new NewNotification(
                 kind, organisation, NoticeEvents.Payload(a.Row!, kind, null, now, null), "complaint_notice", a.Id.ToString(), Channel: WebhookChannel.ChannelName));
@@ -499,17 +491,6 @@ public sealed partial class NoticeStore
 
         await outbox.AddManyAsync(tx, notifications, cancellationToken);
     }
-
-    /// <summary>
-    /// Each new notice's event for each of its parties (complainant, holder, platform, once each), from what the
-    /// notices' insert wrote: the caller's organisation, the first right's owner and the platform.
-    /// </summary>
-    private static IEnumerable<(Guid Organisation, string Kind, Accepted Filing)> Events(List<Accepted> accepted, Guid? complainant) =>
-        accepted.SelectMany(a =>
-        {
-            var kind = a.State == NoticeState.Linked ? "complaint.linked" : "complaint.filed";
-            return new[] { complainant ?? Guid.Empty, a.Rights[0].OwnerOrgId, a.Platform.Organisation.Id }.Distinct().Select(o => (o, kind, a));
-        });
 
     private sealed class Accepted(
         int index, Guid id, NoticeContent content, PlatformView platform, JurisdictionView jurisdiction, List<RightRow> rights, Distribution distribution,

@@ -191,15 +191,12 @@ public sealed class WebhookOutbox(NotificationOutbox outbox)
         return await outbox.AddAsync(tx, new NewNotification(eventKind, organisationId, payload, subjectType, subjectId, DedupeKey: dedupeKey, Channel: WebhookChannel.ChannelName), cancellationToken);
     }
 
-    /// <summary>The query of <see cref="WantedAsync"/>, for a caller sending it with its own statements (parameters @organisations, @kinds).</summary>
-    internal const string WantedSql = "SELECT u.o, u.k FROM unnest(@organisations, @kinds) AS u (o, k) WHERE tm_webhook_wanted(u.o, u.k)";
-
     /// <summary>Which of the (organisation, event) pairs an endpoint wants, asked in one round trip.</summary>
     public static async Task<HashSet<(Guid Organisation, string EventKind)>> WantedAsync(DbTx tx, IReadOnlyCollection<(Guid Organisation, string EventKind)> pairs, CancellationToken cancellationToken) =>
         pairs.Count == 0
             ? []
             : (await tx.QueryAsync<(Guid, string)>(
-                WantedSql,
+                "SELECT u.o, u.k FROM unnest(@organisations, @kinds) AS u (o, k) WHERE tm_webhook_wanted(u.o, u.k)",
                 new { organisations = pairs.Select(p => p.Organisation).ToArray(), kinds = pairs.Select(p => p.EventKind).ToArray() },
                 cancellationToken)).ToHashSet();
 
