@@ -5,7 +5,6 @@ using Tracemark.Core.Errors;
 using Tracemark.Server.Platform.Data;
 using Tracemark.Server.Platform.Idempotency;
 using Tracemark.Server.Platform.Security;
-using Tracemark.Server.Screening;
 
 namespace Tracemark.Server.Complaints;
 
@@ -17,8 +16,7 @@ namespace Tracemark.Server.Complaints;
 /// members are filed again one by one, each in its own transaction, so each still gets its own answer.
 /// </summary>
 public sealed class FilingIntake(
-    IServiceScopeFactory scopes, MarkLexicon marks, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration configuration, ILogger<FilingIntake> logger)
-    : BackgroundService
+    IServiceScopeFactory scopes, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration configuration, ILogger<FilingIntake> logger) : BackgroundService
 {
     /// <summary>The most filings one transaction takes.</summary>
     public const int MaxBatch = 64;
@@ -47,10 +45,7 @@ public sealed class FilingIntake(
 
     internal async Task<IdempotentAnswer> FileAsync(NewNotice input, Caller caller, IdempotencyTicket? ticket, CancellationToken cancellationToken)
     {
-        // Checked and screened here, on the request's own thread, alongside the other requests: in the one writer the
-        // same work ran filing after filing while the batch held its transaction.
-        var prepared = NoticeStore.Prepare(input, await marks.GetAsync(cancellationToken));
-        var queued = new Queued(new BatchFiling(input, ticket, prepared), caller, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        var queued = new Queued(new BatchFiling(input, ticket), caller, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         await _queue.Writer.WriteAsync(queued, cancellationToken);
 
         // Once queued, the filing is written whether or not its client is still there (as a request whose client left after the commit).

@@ -9,7 +9,6 @@ using Tracemark.Server.Notifications;
 using Tracemark.Server.Notifications.Webhooks;
 using Tracemark.Server.Platform.Data;
 using Tracemark.Server.Platform.Idempotency;
-using Tracemark.Server.Screening;
 using Tracemark.Server.Sharing;
 
 namespace Tracemark.Server.Complaints;
@@ -17,42 +16,13 @@ namespace Tracemark.Server.Complaints;
 /// <summary>A filing's outcome in a batch: its answer, or the error its request gets.</summary>
 internal readonly record struct FilingOutcome(IdempotentAnswer? Answer, Exception? Error);
 
-/// <summary>One filing of a batch, as its request handed it to the intake, with what its request worked out beforehand (when it could).</summary>
-internal sealed record BatchFiling(NewNotice Input, IdempotencyTicket? Ticket, PreparedFiling? Prepared = null);
-
-/// <summary>
-/// What a filing's request works out on its own thread before it waits for its batch: its content as checked
-/// (it passed) and the raw screening hits of each listing, in the listings' order. Which hits the caller may see is
-/// still decided in the batch's transaction.
-/// </summary>
-internal sealed record PreparedFiling(NoticeContent Content, IReadOnlyList<IReadOnlyList<ScreeningHit>> Hits);
+/// <summary>One filing of a batch, as its request handed it to the intake.</summary>
+internal sealed record BatchFiling(NewNotice Input, IdempotencyTicket? Ticket);
 
 public sealed partial class NoticeStore
 {
     /// <summary>Where the answer to a filing points.</summary>
     internal static string NoticeLocation(Guid id) => $"/api/v1/complaints/notices/{id}";
-
-    /// <summary>
-    /// The part of a filing that needs no transaction, for its request to do while other filings are written: the one
-    /// intake writer otherwise does it for every filing of its batch in turn. Null when the content does not pass its
-    /// checks, or anything else goes wrong here: the writer then checks the filing itself and answers as it always did.
-    /// </summary>
-    internal static PreparedFiling? Prepare(NewNotice input, LiveLexicon lexicon)
-    {
-        try
-        {
-            var rules = new FieldRules();
-            var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
-            return rules.HasErrors ? null : new PreparedFiling(content, content.Listings.Select(l => lexicon.Screen(ScreenedText(l), ScreeningMode.Full)).ToList());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>What of a listing is screened: its title, and its page's text when the complainant gave it.</summary>
-    private static string ScreenedText(ListingContent listing) => listing.SnapshotText is null ? listing.Title : listing.Title + "\n" + listing.SnapshotText;
 
     /// <summary>
     /// Files several notices of one caller in <paramref name="tx"/> with one statement per table: each filing is
@@ -115,9 +85,7 @@ public sealed partial class NoticeStore
             {
                 var input = filings[i].Input;
                 var rules = new FieldRules();
-                // Content that passed on the request's thread would pass here alike (the checks read nothing but the input).
-                var content = filings[i].Prepared?.Content
-                    ?? NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
+                var content = NoticeRules.Validate(rules, input.Kind, input.RightIds, input.Listings, input.Description, input.Evidence, input.GoodFaith, input.Signature);
                 var platform = input.PlatformId is { } platformId ? platforms[platformId] : null;
                 var jurisdiction = await CheckPlaceAsync(rules, input, content, platform, cancellationToken);
 
@@ -136,7 +104,7 @@ public sealed partial class NoticeStore
 
                 var calendar = await calendars.GetAsync(preset.CalendarCode, cancellationToken);
                 var review = ComplaintClock.ReviewDue(calendar, preset, content.Kind, fastTrack, now);
-                accepted.Add(new Accepted(i, Guid.CreateVersion7(), content, platform, jurisdiction, rights, distribution, input.SharingGroupId, fastTrack, review.Due, review.Provisional, filings[i].Prepared?.Hits));
+                accepted.Add(new Accepted(i, Guid.CreateVersion7(), content, platform, jurisdiction, rights, distribution, input.SharingGroupId, fastTrack, review.Due, review.Provisional));
             }
             catch (TracemarkException ex)
             {
@@ -241,9 +209,7 @@ public sealed partial class NoticeStore
 
         var texts = listings.Select(l => l.Listing.SnapshotText).OfType<string>().ToList();
         var snapshots = new Queue<Platform.Blobs.BlobInfo>(await blobs.PutTextsAsync(tx, texts, cancellationToken));
-        var unscreened = listings.Where(l => l.Filing.Hits is null).Select(l => ScreenedText(l.Listing)).ToList();
-        var screened = new Queue<IReadOnlyList<ScreeningHit>>(unscreened.Count == 0 ? [] : await screening.ScreenRawAsync(unscreened, ScreeningMode.Full, cancellationToken));
-        var hits = await ScreeningService.VisibleInAsync(tx, listings.Select(l => l.Filing.Hits?[l.Position] ?? screened.Dequeue()).ToList(), cancellationToken);
+        var hits = await screening.ScreenInAsync(tx, listings.Select(l => l.Listing.SnapshotText is null ? l.Listing.Title : l.Listing.Title + "\n" + l.Listing.SnapshotText).ToList(), ScreeningMode.Full, cancellationToken);
         var hitsJson = hits.Select(h => JsonSerializer.Serialize(h.Select(x => Store(x.Hit, x.Owner)).ToList(), Json)).ToArray();
         var linked = new Guid?[listings.Count];
         var snapshotShas = new string?[listings.Count];
@@ -534,7 +500,7 @@ public sealed partial class NoticeStore
 
     private sealed class Accepted(
         int index, Guid id, NoticeContent content, PlatformView platform, JurisdictionView jurisdiction, List<RightRow> rights, Distribution distribution,
-        Guid? group, bool fastTrack, DateTimeOffset due, bool provisional, IReadOnlyList<IReadOnlyList<ScreeningHit>>? hits)
+        Guid? group, bool fastTrack, DateTimeOffset due, bool provisional)
     {
         public int Index { get; } = index;
 
@@ -557,9 +523,6 @@ public sealed partial class NoticeStore
         public DateTimeOffset Due { get; } = due;
 
         public bool Provisional { get; } = provisional;
-
-        /// <summary>The raw screening hits of the listings, when the request screened them.</summary>
-        public IReadOnlyList<IReadOnlyList<ScreeningHit>>? Hits { get; } = hits;
 
         public List<Guid> LinkedTo { get; } = [];
 

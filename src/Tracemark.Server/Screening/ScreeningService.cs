@@ -123,22 +123,7 @@ public sealed class ScreeningService(MarkLexicon marks, Db db, IStringLocalizer<
     public async Task<IReadOnlyList<IReadOnlyList<(ScreeningHit Hit, OrganisationRef? Owner)>>> ScreenInAsync(DbTx tx, IReadOnlyList<string> texts, ScreeningMode mode, CancellationToken cancellationToken)
     {
         var lexicon = await marks.GetAsync(cancellationToken);
-        return await VisibleInAsync(tx, texts.Select(t => lexicon.Screen(t, mode)).ToList(), cancellationToken);
-    }
-
-    /// <summary>Every hit of each text, before any is kept from the caller: what <see cref="VisibleInAsync"/> then filters.</summary>
-    public async Task<IReadOnlyList<IReadOnlyList<ScreeningHit>>> ScreenRawAsync(IReadOnlyList<string> texts, ScreeningMode mode, CancellationToken cancellationToken)
-    {
-        var lexicon = await marks.GetAsync(cancellationToken);
-        return texts.Select(t => lexicon.Screen(t, mode)).ToList();
-    }
-
-    /// <summary>
-    /// The hits of texts screened earlier (outside any transaction, as the filing intake does before a filing
-    /// waits for its batch) kept to those the caller of <paramref name="tx"/> may see, with their owners, as <see cref="ScreenInAsync"/> keeps them.
-    /// </summary>
-    public static async Task<IReadOnlyList<IReadOnlyList<(ScreeningHit Hit, OrganisationRef? Owner)>>> VisibleInAsync(DbTx tx, IReadOnlyList<IReadOnlyList<ScreeningHit>> raw, CancellationToken cancellationToken)
-    {
+        var raw = texts.Select(t => lexicon.Screen(t, mode)).ToList();
         var visible = await VisibleMarksAsync(tx, raw.SelectMany(h => h), cancellationToken);
         return raw.Select(hits => (IReadOnlyList<(ScreeningHit, OrganisationRef?)>)hits
                 .Where(h => h.MarkId is null || visible.ContainsKey(h.MarkId))
