@@ -145,9 +145,10 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
     /// webhooks) is written from the update's own rows; the timeline's restore step is the notice's restored_at.
     /// A user's action on a notice in the batch either committed before (the notice is not in the state any more
     /// and is left alone) or holds the notice: the update then waits for it and checks the state again on the
-    /// version it committed (READ COMMITTED's re-check), so a notice that moved on is never restored. The order of locks is the users' own (the notice,
-    /// then its timer), which a claim by locking timers first would reverse (a user holding the notice and
-    /// waiting for its timer, the sweep holding the timer and waiting for the notice: a deadlock).
+    /// version it committed (READ COMMITTED's re-check), so a notice that moved on is never restored. The order
+    /// of locks is the users' own (the notice, then its timer), which a claim by locking timers first would
+    /// reverse (a user holding the notice and waiting for its timer, the sweep holding the timer and waiting for
+    /// the notice: a deadlock).
     /// Workers of one sweep read disjoint slots of the timers, so they do not wait for each other; two servers
     /// sweeping at once read the same slots, and one waits for the other's batch and then finds its notices moved on.
     /// </summary>

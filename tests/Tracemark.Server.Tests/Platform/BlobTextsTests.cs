@@ -35,15 +35,7 @@ public sealed class BlobTextsTests(QuietFactory factory) : IClassFixture<QuietFa
                 _ => $"listing {run} number {i % 11}",
             })
             .ToList();
-        IReadOnlyList<BlobInfo> infos;
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<Db>();
-            var blobs = scope.ServiceProvider.GetRequiredService<BlobStore>();
-            await using var tx = await db.BeginAsync(new Caller { OrganisationId = writer, OrganisationKind = OrganisationKind.RightsHolder }, _ct);
-            infos = await blobs.PutTextsAsync(tx, texts, _ct);
-            await tx.CommitAsync(_ct);
-        }
+        var infos = await PutCommittedAsync(writer, texts);
 
         Assert.Equal(texts.Count, infos.Count);
         using var scope2 = factory.Services.CreateScope();
@@ -78,15 +70,7 @@ public sealed class BlobTextsTests(QuietFactory factory) : IClassFixture<QuietFa
         Assert.True(wide.Length < BlobStore.InlineLimit && Encoding.UTF8.GetByteCount(wide) > BlobStore.InlineLimit);
         string[] texts = [atLimit, overLimit, wide];
 
-        IReadOnlyList<BlobInfo> infos;
-        await using (var scope = factory.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<Db>();
-            var blobs = scope.ServiceProvider.GetRequiredService<BlobStore>();
-            await using var tx = await db.BeginAsync(new Caller { OrganisationId = writer, OrganisationKind = OrganisationKind.RightsHolder }, _ct);
-            infos = await blobs.PutTextsAsync(tx, texts, _ct);
-            await tx.CommitAsync(_ct);
-        }
+        var infos = await PutCommittedAsync(writer, texts);
 
         var store = factory.Services.GetRequiredService<BlobStore>();
         await using var connection = await factory.OpenOwnerConnectionAsync();
@@ -165,6 +149,17 @@ public sealed class BlobTextsTests(QuietFactory factory) : IClassFixture<QuietFa
             var refused = await Assert.ThrowsAsync<PostgresException>(() => tx.ExecuteScalarAsync<byte[]>("SELECT content FROM blobs WHERE sha256 = @sha", new { sha }, _ct));
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
         }
+    }
+
+    private async Task<IReadOnlyList<BlobInfo>> PutCommittedAsync(Guid writer, IReadOnlyList<string> texts)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Db>();
+        var blobs = scope.ServiceProvider.GetRequiredService<BlobStore>();
+        await using var tx = await db.BeginAsync(new Caller { OrganisationId = writer, OrganisationKind = OrganisationKind.RightsHolder }, _ct);
+        var infos = await blobs.PutTextsAsync(tx, texts, _ct);
+        await tx.CommitAsync(_ct);
+        return infos;
     }
 
     private static string Sized(string prefix, int bytes, char fill) => prefix + new string(fill, bytes - prefix.Length);
