@@ -47,8 +47,6 @@ public class TracemarkFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Services.GetRequiredService<NpgsqlDataSource>().Clear();
         await _postgres!.RecreateDatabaseAsync(ConnectionString);
         Services.GetRequiredService<NpgsqlDataSource>().Clear();
-        // Keys remembered from the database that was replaced would otherwise still be accepted for a while.
-        Services.GetRequiredService<Tracemark.Server.Accounts.ApiKeyCache>().Forget();
     }
 
     public async Task<NpgsqlConnection> OpenOwnerConnectionAsync()

@@ -24,7 +24,7 @@ public sealed record NewApiKey(string? Name, IReadOnlyList<string>? Scopes, int?
 /// security (an administrator reaches only their own organisation; the platform administrator all)
 /// and are audited in the same transaction.
 /// </summary>
-public sealed class AccountAdmin(Db db, UserManager<AppUser> users, IPasswordHasher<AppUser> hasher, ApiKeyCache keys, TimeProvider clock)
+public sealed class AccountAdmin(Db db, UserManager<AppUser> users, IPasswordHasher<AppUser> hasher, TimeProvider clock)
 {
     public const int MaxKeyLifetimeDays = 730;
     private const string UserColumns = """
@@ -224,9 +224,6 @@ public sealed class AccountAdmin(Db db, UserManager<AppUser> users, IPasswordHas
 
         await tx.AuditAsync("api_key.revoke", "api_key", id.ToString(), tx.Caller.OrganisationId, cancellationToken: cancellationToken);
         await tx.CommitAsync(cancellationToken);
-
-        // Once committed, so that a request reading the key meanwhile cannot remember it as it was.
-        keys.Forget();
     }
 
     /// <summary>Identity's password error codes and ours, as the product's field error codes.</summary>

@@ -93,7 +93,6 @@ public static class AccountsSetup
             });
         services.AddTracemarkPolicies();
         services.AddScoped<AccountAdmin>();
-        services.AddSingleton<ApiKeyCache>();
         services.AddNavigation("/admin/users", "nav.users", "manage_users", 90);
         services.AddNavigation("/admin/api-keys", "nav.api_keys", "manage_api_keys", 91);
         services.AddSingleton<IDemoSeeder, AccountsDemo>();

@@ -55,7 +55,6 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     NpgsqlDataSource dataSource,
-    ApiKeyCache cache,
     TimeProvider clock)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
@@ -70,24 +69,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        // A remembered key needs no connection unless its use is due to be recorded.
-        NpgsqlConnection? connection = null;
-        ClaimsPrincipal? principal;
-        string? failure;
-        try
-        {
-            (principal, failure) = await AuthenticateAsync(
-                async cancellationToken => connection ??= await dataSource.OpenConnectionAsync(cancellationToken),
-                cache, header["Bearer ".Length..].Trim(), clock.GetUtcNow(), Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-        }
-
+        await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
+        var (principal, failure) = await AuthenticateAsync(connection, header["Bearer ".Length..].Trim(), clock.GetUtcNow(), Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
         if (principal is null)
         {
             return Fail(failure!);
@@ -114,70 +97,47 @@ public sealed class ApiKeyAuthenticationHandler(
     /// Checks a presented key (format, secret, revocation, expiry, organisation) and gives the principal it
     /// acts as, or the failure code. The command line uses it too, so a key means the same everywhere.
     /// </summary>
-    public static Task<(ClaimsPrincipal? Principal, string? Failure)> AuthenticateAsync(
-        NpgsqlConnection connection, string presented, DateTimeOffset now, string? address, CancellationToken cancellationToken) =>
-        AuthenticateAsync(_ => ValueTask.FromResult(connection), cache: null, presented, now, address, cancellationToken);
-
-    private static async Task<(ClaimsPrincipal? Principal, string? Failure)> AuthenticateAsync(
-        Func<CancellationToken, ValueTask<NpgsqlConnection>> connect, ApiKeyCache? cache, string presented, DateTimeOffset now, string? address, CancellationToken cancellationToken)
+    public static async Task<(ClaimsPrincipal? Principal, string? Failure)> AuthenticateAsync(
+        NpgsqlConnection connection, string presented, DateTimeOffset now, string? address, CancellationToken cancellationToken)
     {
         if (!ApiKeyFormat.TryParse(presented, out var prefix, out var secret))
         {
             return (null, "auth.api_key_invalid");
         }
 
-        var hash = ApiKeyFormat.Hash(secret);
-        var entry = cache?.Find(prefix);
-        if (entry is null)
-        {
-            var generation = cache?.Generation ?? 0;
-            var row = await (await connect(cancellationToken)).QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(
-                """
-                SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
-                       o.kind AS organisation_kind, o.is_active AS organisation_active, n.is_local AS organisation_local, k.name
-                FROM api_keys k JOIN organisations o ON o.id = k.organisation_id JOIN nodes n ON n.id = o.node_id
-                WHERE k.prefix = @prefix
-                """,
-                new { prefix },
-                cancellationToken: cancellationToken));
-            if (row is null || !CryptographicOperations.FixedTimeEquals(row.SecretHash, hash))
-            {
-                return (null, "auth.api_key_invalid");
-            }
-
-            if (row.RevokedAt is not null)
-            {
-                return (null, "auth.api_key_revoked");
-            }
-
-            if (row.ExpiresAt <= now)
-            {
-                return (null, "auth.api_key_expired");
-            }
-
-            if (!row.OrganisationActive)
-            {
-                return (null, "auth.organisation_inactive");
-            }
-
-            // Only keys that passed every check are remembered, and a remembered one is still checked for its secret and expiry.
-            entry = cache?.Remember(prefix, row, generation) ?? new ApiKeyCache.Entry(row, now);
-        }
-        else if (!CryptographicOperations.FixedTimeEquals(entry.Row.SecretHash, hash))
+        var key = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            """
+            SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, k.last_used_at,
+                   o.kind AS organisation_kind, o.is_active AS organisation_active, n.is_local AS organisation_local, k.name
+            FROM api_keys k JOIN organisations o ON o.id = k.organisation_id JOIN nodes n ON n.id = o.node_id
+            WHERE k.prefix = @prefix
+            """,
+            new { prefix },
+            cancellationToken: cancellationToken));
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, ApiKeyFormat.Hash(secret)))
         {
             return (null, "auth.api_key_invalid");
         }
-        else if (entry.Row.ExpiresAt <= now)
+
+        if (key.RevokedAt is not null)
+        {
+            return (null, "auth.api_key_revoked");
+        }
+
+        if (key.ExpiresAt <= now)
         {
             return (null, "auth.api_key_expired");
         }
 
-        var key = entry.Row;
+        if (!key.OrganisationActive)
+        {
+            return (null, "auth.organisation_inactive");
+        }
 
         // Recording every use would turn each read into a write; a minute's precision is enough to see a key is alive.
-        if (entry.ClaimUse(now))
+        if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
         {
-            await (await connect(cancellationToken)).ExecuteAsync(new CommandDefinition(
+            await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE api_keys SET last_used_at = @now, last_used_address = @address WHERE id = @id",
                 new { now, address, id = key.Id },
                 cancellationToken: cancellationToken));
@@ -202,4 +162,8 @@ public sealed class ApiKeyAuthenticationHandler(
         Context.Items[FailureItem] = code;
         return AuthenticateResult.Fail(code);
     }
+
+    private sealed record KeyRow(
+        Guid Id, Guid OrganisationId, byte[] SecretHash, string[] Scopes, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt,
+        DateTimeOffset? LastUsedAt, string OrganisationKind, bool OrganisationActive, bool OrganisationLocal, string Name);
 }

@@ -2,7 +2,6 @@ using Npgsql;
 using Tracemark.Core.Errors;
 using Tracemark.Core.Geography;
 using Tracemark.Core.Organisations;
-using Tracemark.Server.Accounts;
 using Tracemark.Server.Platform.Data;
 
 namespace Tracemark.Server.Organisations;
@@ -14,7 +13,7 @@ public sealed record NewOrganisation(OrganisationKind? Kind, string? NameEn, str
 public sealed record OrganisationChange(string? NameEn, string? NameZh, string? Country, bool? IsActive);
 
 /// <summary>The directory of organisations: read by everyone signed in, changed by the platform administrator only (row-level security).</summary>
-public sealed class OrganisationStore(Db db, ApiKeyCache keys, TimeProvider clock)
+public sealed class OrganisationStore(Db db, TimeProvider clock)
 {
     private const string Select = """
         SELECT o.id, o.kind, o.name_en, o.name_zh, o.country, o.node_id, n.code AS node_code, n.is_local, o.is_active
@@ -123,13 +122,6 @@ public sealed class OrganisationStore(Db db, ApiKeyCache keys, TimeProvider cloc
         var after = (await tx.QuerySingleOrDefaultAsync<OrganisationView>(Select + " WHERE o.id = @id", new { id }, cancellationToken))!;
         await tx.AuditAsync("organisation.change", "organisation", id.ToString(), id, before, after, cancellationToken: cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        if (change.IsActive is not null)
-        {
-            // Once committed, so that a deactivated organisation's keys stop working at once in this process and a request
-            // reading one meanwhile cannot remember it as it was.
-            keys.Forget();
-        }
-
         return after;
     }
 }
