@@ -204,7 +204,7 @@ public sealed class ComplaintSweep(Db db, TimeProvider clock, ILogger<ComplaintS
             -- organisation in one group only (the usual case: a complainant and a platform) is named that same
             -- list in its audit row and its inbox row. Making the list once per row instead (three sorts and three
             -- to_jsonb per batch, each id's text from uuid_out at 1 kB of memory apiece in PostgreSQL 15) was
-            -- two thirds of these rows' cost, about 10 ms of a 5,000-notice batch.
+            -- about half of these rows' cost: 16-25 against 7.5-12 ms of a 5,000-notice batch (docs/benchmarks.md).
             groups AS MATERIALIZED (
                 SELECT g.*, to_jsonb(g.ids) AS notices
                 FROM (SELECT m.complainant_org_id, m.holder_org_id, m.platform_org_id, array_agg(m.id ORDER BY m.id) AS ids
