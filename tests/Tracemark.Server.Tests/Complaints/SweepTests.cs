@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Tracemark.Core.Complaints;
+using Tracemark.Server.Complaints;
 using Tracemark.Server.Notifications.Webhooks;
 using static Tracemark.Server.Tests.Complaints.ComplaintsWorld;
 
@@ -200,6 +201,68 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
             "SELECT l.listing_key FROM complaint_notice_listings nl JOIN complaint_listings l ON l.id = nl.listing_id WHERE nl.notice_id = @id", new { id = notices[0] });
         var again = await world.FileAsync(world.Notice(listing!));
         Assert.Equal("submitted", State(again));
+    }
+
+    /// <summary>
+    /// A batch's notices are grouped by their three parties and each group's list is made once: an organisation
+    /// in one group is named that list, one in several gets the groups' lists merged. What could go wrong: an
+    /// organisation in two groups getting two rows, a list naming another's notices, missing one, naming one
+    /// twice, out of order, or a count that is not the list's.
+    /// </summary>
+    [Fact]
+    public async Task An_organisation_in_several_groups_of_a_batch_gets_one_audit_row_and_one_inbox_row_naming_all_its_notices_in_order()
+    {
+        var a = await CreateAsync(factory, "CN");
+        var b = await CreateAsync(factory, "CN");
+        await using var connection = await factory.OpenOwnerConnectionAsync();
+        var due = factory.Clock.GetUtcNow().AddDays(-2);
+
+        // Holder A files with both platforms (two groups with A as complainant), holder B with platform A (so
+        // platform A is in two groups, with two complainants); platform B and holder B are in one group each.
+        async Task<Guid[]> InsertAsync(Guid holder, Guid platform) => (await connection.QueryAsync<Guid>(
+            """
+            INSERT INTO complaint_notices (id, complainant_org_id, holder_org_id, platform_org_id, jurisdiction, kind, state, good_faith_statement, signature,
+                measure, measure_reasons, decided_at, review_due_at, counter_notice_at, forwarded_at, restore_not_before, restore_latest, next_timer_at, created_at, updated_at)
+            SELECT tm_uuid7(@due), @holder, @holder, @platform, 'CN', 'counterfeit', 'counter_notice_forwarded', 'good faith', 'sig',
+                'remove', 'counterfeit', @due, @due, @due, @due, @due, @due, @due, @due, @due
+            FROM generate_series(1, 12)
+            RETURNING id
+            """,
+            new { due, holder, platform })).ToArray();
+        var aWithA = await InsertAsync(a.Holder.Id, a.Platform.Id);
+        var aWithB = await InsertAsync(a.Holder.Id, b.Platform.Id);
+        var bWithA = await InsertAsync(b.Holder.Id, a.Platform.Id);
+        var all = aWithA.Concat(aWithB).Concat(bWithA).ToArray();
+        await connection.ExecuteAsync("SELECT tm_complaint_timers_sync(@all)", new { all });
+
+        Assert.True((await factory.SweepAsync()).Restored >= all.Length);
+        Assert.Equal(all.Length, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM complaint_notices WHERE id = ANY (@all) AND state = 'restored'", new { all }));
+
+        // One sweep takes each worker's slot (the id's last byte modulo the workers) in one batch, as these are
+        // fewer than a batch: so an organisation gets one row per slot holding any of its notices, and that row
+        // names exactly its notices of that slot, sorted.
+        static List<List<string>> Expected(IEnumerable<Guid> notices) => notices
+            .Select(n => n.ToString())
+            .GroupBy(n => Convert.ToInt32(n[^2..], 16) % ComplaintSweep.Workers)
+            .Select(slot => slot.Order(StringComparer.Ordinal).ToList())
+            .OrderBy(list => list[0], StringComparer.Ordinal)
+            .ToList();
+        async Task<List<List<string>>> RowsAsync(string sql, Guid org)
+        {
+            var rows = (await connection.QueryAsync<string>(sql, new { org, ids = all.Select(n => n.ToString()).ToArray() })).ToList();
+            Assert.All(rows, json => Assert.Equal(Notices(json).Count, JsonDocument.Parse(json).RootElement.GetProperty("count").GetInt32()));
+            return rows.Select(Notices).OrderBy(list => list[0], StringComparer.Ordinal).ToList();
+        }
+
+        const string Audit = "SELECT detail::text FROM audit_events WHERE action = 'complaint.restore' AND record_owner_id = @org AND detail -> 'notices' ?| @ids";
+        Assert.Equal(Expected(aWithA.Concat(aWithB)), await RowsAsync(Audit, a.Holder.Id));
+        Assert.Equal(Expected(bWithA), await RowsAsync(Audit, b.Holder.Id));
+
+        const string Inbox = "SELECT payload::text FROM notifications WHERE kind = 'complaint.restored_batch' AND channel = 'in_app' AND recipient_org_id = @org AND payload -> 'notices' ?| @ids";
+        Assert.Equal(Expected(aWithA.Concat(aWithB)), await RowsAsync(Inbox, a.Holder.Id));
+        Assert.Equal(Expected(aWithA.Concat(bWithA)), await RowsAsync(Inbox, a.Platform.Id));
+        Assert.Equal(Expected(aWithB), await RowsAsync(Inbox, b.Platform.Id));
+        Assert.Equal(Expected(bWithA), await RowsAsync(Inbox, b.Holder.Id));
     }
 
     /// <summary>
