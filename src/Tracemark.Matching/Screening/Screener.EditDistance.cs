@@ -47,6 +47,7 @@ internal sealed partial class Screener
 
     private readonly List<Word> _words = [];
     private readonly KnownWords _knownWords = new();
+    private readonly QuietWindows _quietWindows;
     private readonly List<int> _found = [];
     private char[] _letters = new char[256];
 
@@ -237,11 +238,12 @@ internal sealed partial class Screener
     private void FindEditLookalikes()
     {
 
-        foreach (var set in _lexicon.Sets)
+        var sets = _lexicon.Sets;
+        for (var s = 0; s < sets.Length; s++)
         {
-            if (!set.Fuzzy.IsEmpty)
+            if (!sets[s].Fuzzy.IsEmpty)
             {
-                SearchWindows(set);
+                SearchWindows(sets[s], s);
             }
         }
     }
@@ -252,7 +254,7 @@ internal sealed partial class Screener
     /// "Nike") or of another mark ("Canon" is not a lookalike of "Cannon"), and a run of common words ("jewel
     /// case" is not "Jewel Cafe"); a run with a name in it is searched ("Industrial Ban of Korea").
     /// </summary>
-    private void SearchWindows(CompiledSet set)
+    private void SearchWindows(CompiledSet set, int setIndex)
     {
         var index = set.Fuzzy;
         var longest = Math.Min(MaxLetters, index.LongestName + 2);
@@ -290,7 +292,7 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
+                    Probe(set, setIndex, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
                 }
             }
         }
@@ -349,29 +351,43 @@ internal sealed partial class Screener
         return known;
     }
 
-    /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
+    /// <summary>
+    /// Letters [a, b) of the text, units [start, end), against the names the index proposes for them; a window
+    /// that proposed nothing lately is passed over (<see cref="QuietWindows"/>).
+    /// </summary>
+    private void Probe(CompiledSet set, int setIndex, int start, int end, int windowWords, int a, int b, ulong mask)
     {
-        _found.Clear();
-        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
-        Consider(set, start, end, windowWords, letters, a, default);
-        if (_drawn[b] == _drawn[a + 1])
+        var remembered = windowWords <= 2 && letters.Length <= QuietWindows.MaxLength;
+        var hash = remembered ? QuietWindows.Hash(FuzzyIndex.Range(_prefix, a, b), windowWords, setIndex, letters.Length) : 0;
+        if (remembered && _quietWindows.Contains(letters, windowWords, setIndex, hash))
         {
             return;
         }
 
-        foreach (var (drawn, letter) in DrawnLetters)
+        _found.Clear();
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
+        var proposed = _found.Count != 0;
+        Consider(set, start, end, windowWords, letters, a, default);
+        if (_drawn[b] != _drawn[a + 1])
         {
-            if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
+            foreach (var (drawn, letter) in DrawnLetters)
             {
-                ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
+                if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
+                {
+                    proposed |= ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
+                }
             }
+        }
+
+        if (remembered && !proposed)
+        {
+            _quietWindows.Add(letters, windowWords, setIndex, hash);
         }
     }
 
-    /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again.</summary>
-    private void ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
+    /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again; true when the index proposed some name.</summary>
+    private bool ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
     {
         var written = 0;
         for (var k = 0; k < letters.Length; k++)
@@ -392,7 +408,9 @@ internal sealed partial class Screener
         _found.Clear();
         var redrawn = _redrawn.AsSpan(0, written);
         set.Fuzzy.Find(windowWords, prefix, 0, written, FuzzyIndex.LetterMask(redrawn), _found);
+        var proposed = _found.Count != 0;
         Consider(set, start, end, windowWords, redrawn, letterOffset: -1, letters);
+        return proposed;
     }
 
     /// <summary>
