@@ -47,7 +47,6 @@ internal sealed partial class Screener
 
     private readonly List<Word> _words = [];
     private readonly KnownWords _knownWords = new();
-    private readonly QuietWindows _quietWindows;
     private readonly List<int> _found = [];
     private char[] _letters = new char[256];
 
@@ -238,12 +237,11 @@ internal sealed partial class Screener
     private void FindEditLookalikes()
     {
 
-        var sets = _lexicon.Sets;
-        for (var s = 0; s < sets.Length; s++)
+        foreach (var set in _lexicon.Sets)
         {
-            if (!sets[s].Fuzzy.IsEmpty)
+            if (!set.Fuzzy.IsEmpty)
             {
-                SearchWindows(sets[s], s);
+                SearchWindows(set);
             }
         }
     }
@@ -254,7 +252,7 @@ internal sealed partial class Screener
     /// "Nike") or of another mark ("Canon" is not a lookalike of "Cannon"), and a run of common words ("jewel
     /// case" is not "Jewel Cafe"); a run with a name in it is searched ("Industrial Ban of Korea").
     /// </summary>
-    private void SearchWindows(CompiledSet set, int setIndex)
+    private void SearchWindows(CompiledSet set)
     {
         var index = set.Fuzzy;
         var longest = Math.Min(MaxLetters, index.LongestName + 2);
@@ -292,7 +290,7 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, setIndex, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
                 }
             }
         }
@@ -351,43 +349,29 @@ internal sealed partial class Screener
         return known;
     }
 
-    /// <summary>
-    /// Letters [a, b) of the text, units [start, end), against the names the index proposes for them; a window
-    /// that proposed nothing lately is passed over (<see cref="QuietWindows"/>).
-    /// </summary>
-    private void Probe(CompiledSet set, int setIndex, int start, int end, int windowWords, int a, int b, ulong mask)
+    /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
     {
+        _found.Clear();
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
-        var remembered = windowWords <= 2 && letters.Length <= QuietWindows.MaxLength;
-        var hash = remembered ? QuietWindows.Hash(FuzzyIndex.Range(_prefix, a, b), windowWords, setIndex, letters.Length) : 0;
-        if (remembered && _quietWindows.Contains(letters, windowWords, setIndex, hash))
+        Consider(set, start, end, windowWords, letters, a, default);
+        if (_drawn[b] == _drawn[a + 1])
         {
             return;
         }
 
-        _found.Clear();
-        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
-        var proposed = _found.Count != 0;
-        Consider(set, start, end, windowWords, letters, a, default);
-        if (_drawn[b] != _drawn[a + 1])
+        foreach (var (drawn, letter) in DrawnLetters)
         {
-            foreach (var (drawn, letter) in DrawnLetters)
+            if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
             {
-                if (letters.IndexOf(drawn, StringComparison.Ordinal) >= 0)
-                {
-                    proposed |= ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
-                }
+                ProbeRedrawn(set, start, end, windowWords, letters, drawn, letter);
             }
-        }
-
-        if (remembered && !proposed)
-        {
-            _quietWindows.Add(letters, windowWords, setIndex, hash);
         }
     }
 
-    /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again; true when the index proposed some name.</summary>
-    private bool ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
+    /// <summary>Reads drawn letters as the letter they imitate ("rn" as "m") and searches again.</summary>
+    private void ProbeRedrawn(CompiledSet set, int start, int end, int windowWords, ReadOnlySpan<char> letters, string drawn, char letter)
     {
         var written = 0;
         for (var k = 0; k < letters.Length; k++)
@@ -408,9 +392,7 @@ internal sealed partial class Screener
         _found.Clear();
         var redrawn = _redrawn.AsSpan(0, written);
         set.Fuzzy.Find(windowWords, prefix, 0, written, FuzzyIndex.LetterMask(redrawn), _found);
-        var proposed = _found.Count != 0;
         Consider(set, start, end, windowWords, redrawn, letterOffset: -1, letters);
-        return proposed;
     }
 
     /// <summary>

@@ -32,25 +32,6 @@ internal sealed partial class Screener
     private Lexicon _lexicon = null!;
     private ScreeningMode _mode;
 
-    /// <param name="quietWindowBits">Windows remembered as proposing nothing: 2^bits of them, or none when 0.</param>
-    internal Screener(int quietWindowBits = QuietWindows.DefaultBits)
-    {
-        _quietWindows = new QuietWindows(quietWindowBits);
-    }
-
-    /// <summary>Screens with a screener of the caller's (tests compare screeners that remember differently).</summary>
-    internal static void Screen(Screener screener, Lexicon lexicon, ReadOnlySpan<char> text, ScreeningMode mode, ICollection<ScreeningHit> hits)
-    {
-        try
-        {
-            screener.Run(lexicon, text, mode, hits);
-        }
-        finally
-        {
-            screener.Release();
-        }
-    }
-
     public static void Screen(Lexicon lexicon, ReadOnlySpan<char> text, ScreeningMode mode, ICollection<ScreeningHit> hits)
     {
         var screener = _cached ?? new Screener();
@@ -71,7 +52,6 @@ internal sealed partial class Screener
         _lexicon = lexicon;
         _mode = mode;
         _knownWords.UseFor(lexicon.Id);
-        _quietWindows.UseFor(lexicon.Id);
         Scanner.Normalise(text, _stream);
         if (_stream.Length == 0)
         {
