@@ -301,6 +301,46 @@ public sealed class ScreeningTests
         }
     }
 
+    [Theory]
+    // The letters pass writes a repeated unit out as several letters ("oo" of Google is one unit read twice) and
+    // keeps no unit per letter: an edit is named by the character written where it was made, after repeats, in
+    // full width, beside Chinese, in another alphabet.
+    [InlineData("Googlw phone", "Googlw", "w for e")]
+    [InlineData("正品Googlw手机", "Googlw", "w for e")]
+    [InlineData("Ｇｏｏｇｌｗ", "Ｇｏｏｇｌｗ", "ｗ for e")]
+    [InlineData("Gооglw", "Gооglw", "w for e")]
+    [InlineData("Gooogle Googlw", "Googlw", "w for e")]
+    [InlineData("Seagatw drive", "Seagatw", "w for e")]
+    [InlineData("Wwalmart Samsumg", "Samsumg", "m for n")]
+    [InlineData("lululemom 鼎泰豐", "lululemom", "m for n")]
+    [InlineData("Boota", "Boota", "a for s")]
+    public void An_edit_is_named_by_the_character_written_where_it_was_made(string text, string matched, string edit)
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen(text), h => h.Matched == matched);
+
+        Assert.Equal(HitKind.Lookalike, hit.Kind);
+        Assert.Equal(edit, hit.ReasonArguments[^1]);
+    }
+
+    [Theory]
+    // Letters drawn like another ("rn" for m, "vv" for w) are read again only in windows that hold the whole pair,
+    // also when the pair spans two words of the window; a pair cut by the window's edge is not the window's.
+    [InlineData("rnicrosoft office", "rnicrosoft")]
+    [InlineData("new rnicrosoft", "rnicrosoft")]
+    [InlineData("Sar nsung TV", "Sar nsung")]
+    [InlineData("正品 Sar nsung 电视", "Sar nsung")]
+    [InlineData("正品rnicrosoft", "rnicrosoft")]
+    [InlineData("ｒｎｉｃｒｏｓｏｆｔ", "ｒｎｉｃｒｏｓｏｆｔ")]
+    [InlineData("vvalmart sale", "vvalmart")]
+    [InlineData("new vvalmart", "vvalmart")]
+    public void Drawn_letters_are_read_again_in_the_windows_that_hold_them(string text, string matched)
+    {
+        var hit = Assert.Single(TestLexicon.Shared.Screen(text), h => h.Kind == HitKind.Lookalike);
+
+        Assert.Equal(matched, hit.Matched);
+        Assert.True((hit.Signs & LookalikeSigns.LookalikeLetters) != LookalikeSigns.None, hit.Reason);
+    }
+
     private static string Describe(IReadOnlyList<ScreeningHit> hits) =>
         string.Join(";", hits.Select(h => FormattableString.Invariant($"{h.MarkId}:{h.Kind}:{h.Start}:{h.Length}:{h.ReasonCode}")));
 }

@@ -314,8 +314,17 @@ internal sealed class FuzzyIndex
                 if (filed != 0 && half != longHalf)
                 {
                     longHalf = half;
-                    Lookup(Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0), mask, length, found);
-                    Lookup(Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b)), mask, length, found);
+                    var head = Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0);
+                    if (MayBeFiled(head))
+                    {
+                        Lookup(head, mask, length, found);
+                    }
+
+                    var tail = Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b));
+                    if (MayBeFiled(tail))
+                    {
+                        Lookup(tail, mask, length, found);
+                    }
                 }
 
                 continue;
@@ -338,6 +347,7 @@ internal sealed class FuzzyIndex
         }
     }
 
+    /// <summary>Proposes the names filed under <paramref name="key"/>, which has passed <see cref="MayBeFiled"/>.</summary>
     private void Lookup(ulong key, ulong mask, int length, List<int> found)
     {
         var (start, end) = Run(key);
@@ -359,15 +369,10 @@ internal sealed class FuzzyIndex
         return (_filter[FilterWord(key)] & bits) == bits;
     }
 
-    /// <summary>The entries filed under <paramref name="key"/>, or none.</summary>
+    /// <summary>The entries filed under <paramref name="key"/> (which has passed the filter), or none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private (int Start, int End) Run(ulong key)
     {
-        if (!MayBeFiled(key))
-        {
-            return default;
-        }
-
         var slots = _slots.Length - 1;
         for (var slot = (int)(key >> _slotShift); _slots[slot].Key != 0; slot = (slot + 1) & slots)
         {

@@ -52,11 +52,7 @@ internal sealed partial class Screener
 
     // The same letters folded (as the word list holds them), written beside _letters for the word look-ups.
     private char[] _folded = new char[256];
-    private int[] _letterUnit = new int[256];
     private ulong[] _prefix = new ulong[257];
-
-    // _drawn[k]: letters before k that start a pair drawn like another letter ("rn", "vv"); most windows have none.
-    private int[] _drawn = new int[257];
     private readonly char[] _redrawn = new char[MatrixSide];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
@@ -72,6 +68,14 @@ internal sealed partial class Screener
 
         /// <summary>The letters the word uses (<see cref="FuzzyIndex.LetterBit"/>).</summary>
         public ulong Mask;
+
+        /// <summary>
+        /// Pairs drawn like another letter ("rn", "vv") whose second letter is at most the word's first letter, and
+        /// those whose second letter is before the word's end: a window from word v to word w holds a pair entirely
+        /// when w's DrawnThrough exceeds v's DrawnAtStart. Kept per word, not per letter: most texts have none.
+        /// </summary>
+        public int DrawnAtStart;
+        public int DrawnThrough;
 
         /// <summary>Not in a script written without spaces: Chinese is matched by its own rules.</summary>
         public bool Searchable;
@@ -117,14 +121,13 @@ internal sealed partial class Screener
         {
             _letters = new char[total];
             _folded = new char[total];
-            _letterUnit = new int[total];
             _prefix = new ulong[total + 1];
-            _drawn = new int[total + 1];
         }
 
         // Every letter of every title passes here. The buffers hold total letters (and the stream's arrays its units),
         // so they are written through references without a bounds check per letter, and the running hashes and
-        // count of drawn pairs are kept in registers.
+        // count of drawn pairs are kept in registers. Which unit a letter came from (for Explain, a few windows per
+        // thousand) is found again when asked (UnitOfLetter), not written per letter.
         var units = s.Flags.AsSpan(0, s.Length);
         ref var run = ref MemoryMarshal.GetArrayDataReference(s.Run);
         ref var visual = ref MemoryMarshal.GetArrayDataReference(s.Visual);
@@ -133,11 +136,9 @@ internal sealed partial class Screener
         ref var foldLast = ref MemoryMarshal.GetArrayDataReference(s.FoldLast);
         ref var letterBuffer = ref MemoryMarshal.GetArrayDataReference(_letters);
         ref var foldedBuffer = ref MemoryMarshal.GetArrayDataReference(_folded);
-        ref var unitBuffer = ref MemoryMarshal.GetArrayDataReference(_letterUnit);
         ref var prefixBuffer = ref MemoryMarshal.GetArrayDataReference(_prefix);
-        ref var drawnBuffer = ref MemoryMarshal.GetArrayDataReference(_drawn);
         var prefix = prefixBuffer;
-        var drawnPairs = drawnBuffer;
+        var drawnPairs = 0;
         var previous = '\0';
         var letters = 0;
         for (var first = 0; first < units.Length;)
@@ -154,6 +155,10 @@ internal sealed partial class Screener
             var letterStart = letters;
             var mask = 0UL;
             var hash = FoldedWords.HashStart;
+
+            // A pair whose second letter is the word's first (the previous word ends with its first) lies in no window
+            // that starts here.
+            var drawnAtStart = drawnPairs;
             for (var k = first; k < last; k++)
             {
                 var flags = units[k];
@@ -170,7 +175,6 @@ internal sealed partial class Screener
                     Unsafe.Add(ref foldedBuffer, letters) = folded;
                     hash = FoldedWords.HashStep(hash, folded);
                     mask |= FuzzyIndex.LetterBit(letter);
-                    Unsafe.Add(ref unitBuffer, letters) = k;
                     prefix = FuzzyIndex.Step(prefix, letter);
                     Unsafe.Add(ref prefixBuffer, letters + 1) = prefix;
 
@@ -178,9 +182,9 @@ internal sealed partial class Screener
                     if ((uint)(letter - 64) < 64 && (DrawnSeconds & (1UL << (letter - 64))) != 0 && letters > 0 && IsDrawnPair(previous, letter))
                     {
                         drawnPairs++;
+                        drawnAtStart += letters == letterStart ? 1 : 0;
                     }
 
-                    Unsafe.Add(ref drawnBuffer, letters + 1) = drawnPairs;
                     previous = letter;
                     letters++;
                     if (++r >= count)
@@ -203,6 +207,8 @@ internal sealed partial class Screener
                 LetterEnd = letters,
                 Searchable = (any & UnitFlags.Unsegmented) == UnitFlags.None,
                 Mask = mask,
+                DrawnAtStart = drawnAtStart,
+                DrawnThrough = drawnPairs,
                 Digits = (every & UnitFlags.Digit) != UnitFlags.None,
                 Pieces = pieces,
                 Unsegmented = pieces && (every & UnitFlags.Unsegmented) != UnitFlags.None,
@@ -290,7 +296,7 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, words[w].DrawnThrough > words[w0].DrawnAtStart);
                 }
             }
         }
@@ -350,13 +356,13 @@ internal sealed partial class Screener
     }
 
     /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask)
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, bool drawnPair)
     {
         _found.Clear();
         set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
         Consider(set, start, end, windowWords, letters, a, default);
-        if (_drawn[b] == _drawn[a + 1])
+        if (!drawnPair)
         {
             return;
         }
@@ -523,12 +529,12 @@ internal sealed partial class Screener
             }
 
             // Letters map back to units only when no drawn letters were redrawn.
-            var unit = redrawn ? -1 : _letterUnit[letterOffset + Math.Max(0, i - 1)];
+            var unit = redrawn ? -1 : UnitOfLetter(letterOffset + Math.Max(0, i - 1));
             if (i > 1 && j > 1 && here == d[((i - 2) * width) + j - 2] + 1
                 && a[i - 1] == markVisual[j - 2] && a[i - 2] == markVisual[j - 1])
             {
                 candidate.Signs |= LookalikeSigns.Transposition;
-                Detail(ref candidate, DetailShape.Swapped, redrawn ? -1 : _letterUnit[letterOffset + i - 2], markVisual[j - 2], markVisual[j - 1]);
+                Detail(ref candidate, DetailShape.Swapped, redrawn ? -1 : UnitOfLetter(letterOffset + i - 2), markVisual[j - 2], markVisual[j - 1]);
                 i -= 2;
                 j -= 2;
             }
@@ -558,6 +564,30 @@ internal sealed partial class Screener
                 j--;
             }
         }
+    }
+
+    /// <summary>The unit letter <paramref name="letter"/> of <see cref="_letters"/> was written from: a unit repeated n times wrote n letters, any other one.</summary>
+    private int UnitOfLetter(int letter)
+    {
+        foreach (ref readonly var word in CollectionsMarshal.AsSpan(_words))
+        {
+            if (letter >= word.LetterEnd)
+            {
+                continue;
+            }
+
+            var written = word.LetterStart;
+            for (var k = word.First; ; k++)
+            {
+                written += Math.Max(1, (int)_stream.Run[k]);
+                if (letter < written)
+                {
+                    return k;
+                }
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(letter), letter, "Past the text's letters.");
     }
 
     private static void Detail(ref Candidate candidate, DetailShape shape, int unit, char mark, char mark2)

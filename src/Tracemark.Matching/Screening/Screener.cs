@@ -144,9 +144,7 @@ internal sealed partial class Screener
         {
             _letters = new char[256];
             _folded = new char[256];
-            _letterUnit = new int[256];
             _prefix = new ulong[257];
-            _drawn = new int[257];
         }
 
         if (_candidates.Capacity > 1024)
