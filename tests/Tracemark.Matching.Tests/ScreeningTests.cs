@@ -82,6 +82,37 @@ public sealed class ScreeningTests
     }
 
     [Theory]
+    // Windows of four words or more are looked up only when one of their ends starts or ends a name that such a
+    // window can be near: a name of three words split once, or of four and five words with an edit or split once.
+    [InlineData("Th e Tile Shop tiles", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
+    [InlineData("正品 Th e Tile Shop 瓷砖", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
+    [InlineData("ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", "tileshop", "ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", ReasonCode.Compatibility)]
+    [InlineData("The Tile Sh op", "tileshop", "The Tile Sh op", ReasonCode.Split)]
+    [InlineData("Bank of New Zeeland card", "bnz", "Bank of New Zeeland", ReasonCode.VowelSwap)]
+    [InlineData("Vank of New Zealand card", "bnz", "Vank of New Zealand", ReasonCode.Keyboard)] // found by its last letters
+    [InlineData("新 Bank of New Zealamd 卡", "bnz", "Bank of New Zealamd", ReasonCode.Keyboard)] // found by its first letters
+    [InlineData("Ｂａｎｋ ｏｆ Ｎｅｗ Ｚｅｅｌａｎｄ", "bnz", "Ｂａｎｋ ｏｆ Ｎｅｗ Ｚｅｅｌａｎｄ", ReasonCode.VowelSwap)]
+    [InlineData("official leather wallet Bank of Nev Zealand visa debit card holder", "bnz", "Bank of Nev Zealand", ReasonCode.Substitution)]
+    [InlineData("Bank of New Zea land", "bnz", "Bank of New Zea land", ReasonCode.Split)] // five words
+    [InlineData("Ba nk of New Zealand мир", "bnz", "Ba nk of New Zealand", ReasonCode.Split)]
+    [InlineData("Ten Thousand Vilages Of Peace gift", "ttv", "Ten Thousand Vilages Of Peace", ReasonCode.Omission)] // five words
+    [InlineData("Ten Thousand Villages Of Pea ce", "ttv", "Ten Thousand Villages Of Pea ce", ReasonCode.Split)] // six words
+    public void A_name_of_three_words_or_more_is_found_in_windows_of_four_words_or_more(string text, string markId, string matched, ReasonCode reason)
+    {
+        var lexicon = Lexicon.Build(
+            [new Mark("tileshop", "The Tile Shop"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("nike", "Nike")],
+            RiskTerms.Default,
+            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift"]));
+
+        var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == markId);
+
+        Assert.Equal(HitKind.Lookalike, hit.Kind);
+        Assert.Equal(matched, hit.Matched);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+        Assert.Equal(reason, hit.ReasonCode);
+    }
+
+    [Theory]
     [InlineData("Zenoblade Chronicle Two game", "Zenoblade Chronicle Two")] // its first letter changed: found by its last ones
     [InlineData("正品 Zenoblade Chronicle Two 游戏", "Zenoblade Chronicle Two")]
     [InlineData("ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ", "ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ")]

@@ -50,6 +50,18 @@ internal sealed class FuzzyIndex
     /// <summary>Windows of more words than this find nothing: no name is looked up for them.</summary>
     private const int MaxWords = 15;
 
+    /// <summary>Windows of this many words or more pass <see cref="MayFind"/> before any cell is read.</summary>
+    public const int GatedWords = 4;
+
+    /// <summary>The letters at either end of a window that <see cref="MayFind"/> reads: every anchor of a name of two edits holds as many.</summary>
+    private const int GateLetters = 4;
+
+    // Where a gate's key sits among the anchors' keys: past every anchor a name is filed under.
+    private const int GateHead = 32;
+    private const int GateTail = 33;
+    private const int GateShortHead = 34;
+    private const int GateShortTail = 35;
+
     private const ulong Multiplier = 0x9E3779B97F4A7C15UL;
 
     private static readonly ulong[] Powers = BuildPowers();
@@ -80,6 +92,18 @@ internal sealed class FuzzyIndex
     // text end here, after one read.
     private readonly ulong[] _filter;
     private readonly int _filterShift;
+
+    // One bit per gate key (MayFind): small enough to stay in cache, since most windows of four words or more end here.
+    private ulong[] _gate = [];
+    private int _gateShift = 64;
+
+    // Per word count, whether names of fewer than ten letters are filed under it: only their anchors may hold two
+    // letters at either end, which the gate then reads too.
+    private readonly bool[] _shortGated = new bool[MaxWords + 1];
+
+    // Per word count, whether a name too short for the gate's letters may be proposed there (none is, as names are
+    // filed from five letters on; kept so that the gate stays right if that changes).
+    private readonly bool[] _ungated = new bool[MaxWords + 1];
 
     // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
     private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
@@ -232,6 +256,7 @@ internal sealed class FuzzyIndex
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
+        index.BuildGate(names);
         foreach (ref var cell in index._cells.AsSpan())
         {
             cell.AllLetters = ulong.MaxValue;
@@ -250,6 +275,100 @@ internal sealed class FuzzyIndex
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// Windows of four words or more are most windows and almost never near a name: they exist for the few names of
+    /// four words or more and for names of three split once. Every name a window of w words can be proposed is of
+    /// w words, found by an anchor that holds at least four letters at one end (two edits) or two (one edit), or of
+    /// w − 1 words split once, found by all its letters. So the gate files, per such name and word count, its first
+    /// and last four letters (its first two and last two when it has fewer than ten), and a window none of whose
+    /// ends is filed is not looked up at all.
+    /// </summary>
+    private void BuildGate(List<FuzzyName> names)
+    {
+        var keys = new List<ulong>();
+        Span<ulong> prefix = stackalloc ulong[MaxLetters + 1];
+        foreach (var name in names)
+        {
+            var word = LettersOf(name);
+            Prefixes(word, prefix);
+            if (name.Words + 1 >= GatedWords && name.Words + 1 <= MaxWords && name.Letters < GateLetters)
+            {
+                _ungated[name.Words + 1] = true;
+            }
+            else if (name.Words + 1 >= GatedWords && name.Words + 1 <= MaxWords)
+            {
+                keys.Add(Key(name.Words + 1, 0, GateHead, Range(prefix, 0, GateLetters), 0));
+            }
+
+            if (name.Words >= GatedWords && name.Words <= MaxWords)
+            {
+                if (name.Letters < GateLetters)
+                {
+                    _ungated[name.Words] = true;
+                }
+                else if (name.Letters >= TwoEditLetters)
+                {
+                    keys.Add(Key(name.Words, 0, GateHead, Range(prefix, 0, GateLetters), 0));
+                    keys.Add(Key(name.Words, 0, GateTail, 0, Range(prefix, word.Length - GateLetters, word.Length)));
+                }
+                else
+                {
+                    _shortGated[name.Words] = true;
+                    keys.Add(Key(name.Words, 0, GateShortHead, Range(prefix, 0, 2), 0));
+                    keys.Add(Key(name.Words, 0, GateShortTail, 0, Range(prefix, word.Length - 2, word.Length)));
+                }
+            }
+        }
+
+        // Sixteen bits per key: about one window in sixteen whose ends no name has passes each end's test.
+        var bits = Math.Max(12, BitOperations.Log2((uint)Math.Max(1, keys.Count)) + 5);
+        _gate = new ulong[1 << (bits - 6)];
+        _gateShift = 64 - bits;
+        foreach (var key in keys)
+        {
+            SetGate(key);
+        }
+    }
+
+    private void SetGate(ulong key)
+    {
+        var bit = key >> _gateShift;
+        _gate[(int)(bit >> 6)] |= 1UL << (int)(bit & 63);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool InGate(ulong key)
+    {
+        var bit = key >> _gateShift;
+        return (_gate[(int)(bit >> 6)] & (1UL << (int)(bit & 63))) != 0;
+    }
+
+    /// <summary>
+    /// False when <see cref="Find"/> can propose no name for letters [a, b) of a text of <paramref name="words"/>
+    /// words (see <see cref="BuildGate"/>); true for windows of fewer than <see cref="GatedWords"/> words.
+    /// </summary>
+    public bool MayFind(int words, ReadOnlySpan<ulong> prefix, int a, int b)
+    {
+        if (words < GatedWords || b - a < GateLetters)
+        {
+            return true;
+        }
+
+        if (words > MaxWords)
+        {
+            return false;
+        }
+
+        if (_ungated[words] || InGate(Key(words, 0, GateHead, Range(prefix, a, a + GateLetters), 0))
+            || InGate(Key(words, 0, GateTail, 0, Range(prefix, b - GateLetters, b))))
+        {
+            return true;
+        }
+
+        return _shortGated[words]
+            && (InGate(Key(words, 0, GateShortHead, Range(prefix, a, a + 2), 0)) || InGate(Key(words, 0, GateShortTail, 0, Range(prefix, b - 2, b))));
     }
 
     /// <summary>
