@@ -88,6 +88,12 @@ public sealed class ScreeningTests
     [InlineData("正品 Th e Tile Shop 瓷砖", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
     [InlineData("ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", "tileshop", "ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", ReasonCode.Compatibility)]
     [InlineData("The Tile Sh op", "tileshop", "The Tile Sh op", ReasonCode.Split)]
+    [InlineData("The Cof fee Shop mugs", "coffeeshop", "The Cof fee Shop", ReasonCode.Split)] // cut at a double letter, where only the index sees it
+    [InlineData("正品The Cof fee Shop杯子", "coffeeshop", "The Cof fee Shop", ReasonCode.Split)]
+    [InlineData("Ｔｈｅ Ｃｏｆ ｆｅｅ Ｓｈｏｐ", "coffeeshop", "Ｔｈｅ Ｃｏｆ ｆｅｅ Ｓｈｏｐ", ReasonCode.Split)]
+    [InlineData("Hal l and Woodhouse Beers мир", "hallwoodhouse", "Hal l and Woodhouse Beers", ReasonCode.Split)] // five words
+    [InlineData("best Hall and Wood house Beers for the holder", "hallwoodhouse", "Hall and Wood house Beers", ReasonCode.Split)]
+    [InlineData("Ten Thousand Vil lages Of Peace", "ttv", "Ten Thousand Vil lages Of Peace", ReasonCode.Split)] // six words
     [InlineData("Bank of New Zeeland card", "bnz", "Bank of New Zeeland", ReasonCode.VowelSwap)]
     [InlineData("Vank of New Zealand card", "bnz", "Vank of New Zealand", ReasonCode.Keyboard)] // found by its last letters
     [InlineData("新 Bank of New Zealamd 卡", "bnz", "Bank of New Zealamd", ReasonCode.Keyboard)] // found by its first letters
@@ -100,9 +106,9 @@ public sealed class ScreeningTests
     public void A_name_of_three_words_or_more_is_found_in_windows_of_four_words_or_more(string text, string markId, string matched, ReasonCode reason)
     {
         var lexicon = Lexicon.Build(
-            [new Mark("tileshop", "The Tile Shop"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("nike", "Nike")],
+            [new Mark("tileshop", "The Tile Shop"), new Mark("coffeeshop", "The Coffee Shop"), new Mark("hallwoodhouse", "Hall and Woodhouse Beers"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("nike", "Nike")],
             RiskTerms.Default,
-            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift"]));
+            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift", "mugs", "best"]));
 
         var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == markId);
 
