@@ -550,7 +550,6 @@ public sealed class AlgorithmTests
             FuzzyIndex.Prefixes(window, prefix);
             found.Clear();
             index.Find(words, prefix, 0, window.Length, FuzzyIndex.LetterMask(window), found);
-            Assert.True(!found.Contains(name) || index.MayFind(words, prefix, 0, window.Length), $"{window} ({words} words) is not let through the gate");
             return found.Contains(name);
         }
     }
@@ -580,7 +579,6 @@ public sealed class AlgorithmTests
         var index = FuzzyIndex.Build(names, letters);
         var found = new List<int>();
         var proposed = 0;
-        var gated = 0;
         for (var t = 0; t < 300; t++)
         {
             // A text of words: names cut into words (one letter changed at times), their first or last letters, and
@@ -635,18 +633,11 @@ public sealed class AlgorithmTests
                     var expected = Enumerable.Range(0, written.Count).Where(n => Shows(window, w - w0 + 1, n)).ToList();
                     Assert.Equal(expected, found.Distinct().Order());
                     proposed += expected.Count;
-
-                    // The gate may let a window through in vain, never turn one away that has a name to propose.
-                    var open = index.MayFind(w - w0 + 1, prefix, starts[w0], starts[w + 1]);
-                    Assert.True(open || expected.Count == 0, $"\"{window}\" ({w - w0 + 1} words) is turned away from {string.Join(", ", expected.Select(n => written[n]))}");
-                    gated += open ? 0 : 1;
-                    Assert.True(open || w - w0 + 1 >= FuzzyIndex.GatedWords, $"\"{window}\" of {w - w0 + 1} words is gated");
                 }
             }
         }
 
         Assert.True(proposed > 100, $"only {proposed} names proposed: the texts do not exercise the anchors");
-        Assert.True(gated > 100, $"only {gated} windows turned away by the gate: it does not gate");
 
         bool Shows(string window, int words, int n)
         {

@@ -82,8 +82,9 @@ public sealed class ScreeningTests
     }
 
     [Theory]
-    // Windows of four words or more are looked up only when one of their ends starts or ends a name that such a
-    // window can be near: a name of three words split once, or of four and five words with an edit or split once.
+    // Windows of four to six words are most windows and almost never hold a name; any cut to them must still find a
+    // name of three words split once (at a double letter only the index sees), and of four and five words with an
+    // edit or split once, by its first or its last letters.
     [InlineData("Th e Tile Shop tiles", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
     [InlineData("正品 Th e Tile Shop 瓷砖", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
     [InlineData("ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", "tileshop", "ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", ReasonCode.Compatibility)]

@@ -67,33 +67,4 @@ public class WindowSearchBenchmarks
 
         return proposed;
     }
-
-    /// <summary>The same windows, those of four words or more first through the gate that full screening reads.</summary>
-    [Benchmark]
-    public int LookUpEveryWindowGated()
-    {
-        var proposed = 0;
-        foreach (var (prefix, starts, masks) in _titles)
-        {
-            var words = masks.Length;
-            for (var w0 = words - 1; w0 >= 0; w0--)
-            {
-                var mask = 0UL;
-                for (var w = w0; w < words && w < w0 + MaxWindowWords; w++)
-                {
-                    mask |= masks[w];
-                    if (!_index.MayFind(w - w0 + 1, prefix, starts[w0], starts[w + 1]))
-                    {
-                        continue;
-                    }
-
-                    _found.Clear();
-                    _index.Find(w - w0 + 1, prefix, starts[w0], starts[w + 1], mask, _found);
-                    proposed += _found.Count;
-                }
-            }
-        }
-
-        return proposed;
-    }
 }

@@ -50,16 +50,6 @@ internal sealed class FuzzyIndex
     /// <summary>Windows of more words than this find nothing: no name is looked up for them.</summary>
     private const int MaxWords = 15;
 
-    /// <summary>Windows of this many words or more pass <see cref="MayFind"/> before any cell is read.</summary>
-    public const int GatedWords = 4;
-
-    // Where a gate's key sits among the anchors' keys: past every anchor a name is filed under.
-    private const int GateHead = 32;
-    private const int GateTail = 33;
-    private const int GateShortHead = 34;
-    private const int GateShortTail = 35;
-    private const int GateSplit = 36;
-
     private const ulong Multiplier = 0x9E3779B97F4A7C15UL;
 
     private static readonly ulong[] Powers = BuildPowers();
@@ -90,18 +80,6 @@ internal sealed class FuzzyIndex
     // text end here, after one read.
     private readonly ulong[] _filter;
     private readonly int _filterShift;
-
-    // One bit per gate key (MayFind): small enough to stay in cache, since most windows of four words or more end here.
-    private ulong[] _gate = [];
-    private int _gateShift = 64;
-
-    // Per word count, the longest name of fewer than ten letters filed under it: only their anchors may hold as few as
-    // two letters at either end, which the gate then reads too for windows of about their length.
-    private readonly int[] _shortGated = new int[MaxWords + 1];
-
-    // Per word count, whether a name too short for the gate's letters may be proposed there (none is, as names are
-    // filed from five letters on; kept so that the gate stays right if that changes).
-    private readonly bool[] _ungated = new bool[MaxWords + 1];
 
     // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
     private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
@@ -254,7 +232,6 @@ internal sealed class FuzzyIndex
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
-        index.BuildGate(names);
         foreach (ref var cell in index._cells.AsSpan())
         {
             cell.AllLetters = ulong.MaxValue;
@@ -274,117 +251,6 @@ internal sealed class FuzzyIndex
 
         return index;
     }
-
-    /// <summary>
-    /// Windows of four words or more are most windows and almost never near a name: they exist for the few names of
-    /// four words or more and for names of three split once. Every name a window of w words can be proposed is of
-    /// w words, found by an anchor that holds its first or last half (up to six letters) when it has ten letters
-    /// or more, or its first or last two letters when fewer; or of w − 1 words split once, found by all its
-    /// letters at the window's own length. The gate files each such name's ends (or, split, all its letters) by
-    /// word count and length, and a window that shows none of them is not looked up at all.
-    /// </summary>
-    private void BuildGate(List<FuzzyName> names)
-    {
-        var keys = new List<ulong>();
-        Span<ulong> prefix = stackalloc ulong[MaxLetters + 1];
-        foreach (var name in names)
-        {
-            var word = LettersOf(name);
-            var n = name.Letters;
-            Prefixes(word, prefix);
-            if (name.Words + 1 >= GatedWords && name.Words + 1 <= MaxWords)
-            {
-                keys.Add(Key(name.Words + 1, n, GateSplit, Range(prefix, 0, n), 0));
-            }
-
-            if (name.Words < GatedWords || name.Words > MaxWords)
-            {
-                continue;
-            }
-
-            if (n >= TwoEditLetters)
-            {
-                var half = Anchors(n)[0].Head;
-                keys.Add(Key(name.Words, half, GateHead, Range(prefix, 0, half), 0));
-                keys.Add(Key(name.Words, half, GateTail, 0, Range(prefix, n - half, n)));
-            }
-            else if (n >= 2)
-            {
-                _shortGated[name.Words] = Math.Max(_shortGated[name.Words], n);
-                keys.Add(Key(name.Words, n, GateShortHead, Range(prefix, 0, 2), 0));
-                keys.Add(Key(name.Words, n, GateShortTail, 0, Range(prefix, n - 2, n)));
-            }
-            else
-            {
-                _ungated[name.Words] = true;
-            }
-        }
-
-        // Two bits of one word per key and 16 to 32 bits per key, as in the anchors' filter: with one bit per key,
-        // counted on unique.txt, a window of four to six words in five passed some test in vain, now one in twelve.
-        var words = Math.Max(0, BitOperations.Log2((uint)Math.Max(1, keys.Count)) - 1);
-        _gate = new ulong[1 << words];
-        _gateShift = 64 - words;
-        foreach (var key in keys)
-        {
-            _gate[GateWord(key)] |= FilterBits(key);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int GateWord(ulong key) => _gateShift == 64 ? 0 : (int)(key >> _gateShift);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool InGate(ulong key)
-    {
-        var bits = FilterBits(key);
-        return (_gate[GateWord(key)] & bits) == bits;
-    }
-
-    /// <summary>
-    /// False when <see cref="Find"/> can propose no name for letters [a, b) of a text of <paramref name="words"/>
-    /// words (see <see cref="BuildGate"/>); true for windows of fewer than <see cref="GatedWords"/> words.
-    /// </summary>
-    public bool MayFind(int words, ReadOnlySpan<ulong> prefix, int a, int b)
-    {
-        var length = b - a;
-        if (words < GatedWords || length < MinLetters - 1)
-        {
-            return true;
-        }
-
-        if (words > MaxWords || length > MaxLetters + 1)
-        {
-            return false;
-        }
-
-        if (_ungated[words] || InGate(Key(words, length, GateSplit, Range(prefix, a, b), 0)))
-        {
-            return true;
-        }
-
-        // The names of two edits within one letter of the window's length have one or two halves between them.
-        for (var half = HalfOf(Math.Max(length - 1, TwoEditLetters)); half <= HalfOf(length + 1) && length + 1 >= TwoEditLetters; half++)
-        {
-            if (InGate(Key(words, half, GateHead, Range(prefix, a, a + half), 0)) || InGate(Key(words, half, GateTail, 0, Range(prefix, b - half, b))))
-            {
-                return true;
-            }
-        }
-
-        // Names of fewer than ten letters are filed by their length, so that the many longer windows read none of their keys.
-        for (var n = Math.Max(length - 1, 2); n <= length + 1 && n <= _shortGated[words]; n++)
-        {
-            if (InGate(Key(words, n, GateShortHead, Range(prefix, a, a + 2), 0)) || InGate(Key(words, n, GateShortTail, 0, Range(prefix, b - 2, b))))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static int HalfOf(int letters) => Math.Min(LongAnchor, (letters - 1) / 2);
 
     /// <summary>
     /// One bit per letter a word uses (digits and other characters share the bits past the alphabet's): a

@@ -294,11 +294,9 @@ internal sealed partial class Screener
                 mask |= words[w].Mask;
                 ordinary &= (known & Knowledge.Ordinary) != Knowledge.NotLookedUp;
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
-                // Letters drawn like another are read again by Probe, whose redrawn ends the gate has not seen.
-                var drawnPair = words[w].DrawnThrough > words[w0].DrawnAtStart;
-                if (searched && b - a >= shortest && (drawnPair || index.MayFind(w - w0 + 1, _prefix, a, b)))
+                if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, drawnPair);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, words[w].DrawnThrough > words[w0].DrawnAtStart);
                 }
             }
         }
