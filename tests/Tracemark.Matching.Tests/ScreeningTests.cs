@@ -82,6 +82,44 @@ public sealed class ScreeningTests
     }
 
     [Theory]
+    // Windows of four to six words are most windows and almost never hold a name; any cut to them must still find a
+    // name of three words split once (at a double letter only the index sees), and of four and five words with an
+    // edit or split once, by its first or its last letters.
+    [InlineData("Th e Tile Shop tiles", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
+    [InlineData("正品 Th e Tile Shop 瓷砖", "tileshop", "Th e Tile Shop", ReasonCode.Split)]
+    [InlineData("ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", "tileshop", "ｔｈ ｅ Ｔｉｌｅ Ｓｈｏｐ", ReasonCode.Compatibility)]
+    [InlineData("The Tile Sh op", "tileshop", "The Tile Sh op", ReasonCode.Split)]
+    [InlineData("The Cof fee Shop mugs", "coffeeshop", "The Cof fee Shop", ReasonCode.Split)] // cut at a double letter, where only the index sees it
+    [InlineData("正品The Cof fee Shop杯子", "coffeeshop", "The Cof fee Shop", ReasonCode.Split)]
+    [InlineData("Ｔｈｅ Ｃｏｆ ｆｅｅ Ｓｈｏｐ", "coffeeshop", "Ｔｈｅ Ｃｏｆ ｆｅｅ Ｓｈｏｐ", ReasonCode.Split)]
+    [InlineData("Hal l and Woodhouse Beers мир", "hallwoodhouse", "Hal l and Woodhouse Beers", ReasonCode.Split)] // five words
+    [InlineData("best Hall and Wood house Beers for the holder", "hallwoodhouse", "Hall and Wood house Beers", ReasonCode.Split)]
+    [InlineData("Ten Thousand Vil lages Of Peace", "ttv", "Ten Thousand Vil lages Of Peace", ReasonCode.Split)] // six words
+    [InlineData("Bank of New Zeeland card", "bnz", "Bank of New Zeeland", ReasonCode.VowelSwap)]
+    [InlineData("Vank of New Zealand card", "bnz", "Vank of New Zealand", ReasonCode.Keyboard)] // found by its last letters
+    [InlineData("新 Bank of New Zealamd 卡", "bnz", "Bank of New Zealamd", ReasonCode.Keyboard)] // found by its first letters
+    [InlineData("Ｂａｎｋ ｏｆ Ｎｅｗ Ｚｅｅｌａｎｄ", "bnz", "Ｂａｎｋ ｏｆ Ｎｅｗ Ｚｅｅｌａｎｄ", ReasonCode.VowelSwap)]
+    [InlineData("official leather wallet Bank of Nev Zealand visa debit card holder", "bnz", "Bank of Nev Zealand", ReasonCode.Substitution)]
+    [InlineData("Bank of New Zea land", "bnz", "Bank of New Zea land", ReasonCode.Split)] // five words
+    [InlineData("Ba nk of New Zealand мир", "bnz", "Ba nk of New Zealand", ReasonCode.Split)]
+    [InlineData("Ten Thousand Vilages Of Peace gift", "ttv", "Ten Thousand Vilages Of Peace", ReasonCode.Omission)] // five words
+    [InlineData("Ten Thousand Villages Of Pea ce", "ttv", "Ten Thousand Villages Of Pea ce", ReasonCode.Split)] // six words
+    public void A_name_of_three_words_or_more_is_found_in_windows_of_four_words_or_more(string text, string markId, string matched, ReasonCode reason)
+    {
+        var lexicon = Lexicon.Build(
+            [new Mark("tileshop", "The Tile Shop"), new Mark("coffeeshop", "The Coffee Shop"), new Mark("hallwoodhouse", "Hall and Woodhouse Beers"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("nike", "Nike")],
+            RiskTerms.Default,
+            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift", "mugs", "best"]));
+
+        var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == markId);
+
+        Assert.Equal(HitKind.Lookalike, hit.Kind);
+        Assert.Equal(matched, hit.Matched);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+        Assert.Equal(reason, hit.ReasonCode);
+    }
+
+    [Theory]
     [InlineData("Zenoblade Chronicle Two game", "Zenoblade Chronicle Two")] // its first letter changed: found by its last ones
     [InlineData("正品 Zenoblade Chronicle Two 游戏", "Zenoblade Chronicle Two")]
     [InlineData("ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ", "ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ")]
