@@ -193,6 +193,19 @@ internal sealed class ComplaintsWorld
     public async Task<JsonElement> FileAsync(object notice, HttpClient? client = null) =>
         await PostAsync(client ?? Holder.Client, "/api/v1/complaints/notices", notice, HttpStatusCode.Created);
 
+    /// <summary>
+    /// Files a notice and takes it to counter_notice_forwarded (removed, countered, forwarded by the platform): the
+    /// state the sweep restores from. Answers the notice's id and its restore date.
+    /// </summary>
+    public async Task<(string Id, DateTimeOffset RestoreNotBefore)> ForwardedAsync(string listingId, string seller)
+    {
+        var id = Id(await FileAsync(Notice(listingId, seller: seller)));
+        await PostAsync(Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
+        await PostAsync(Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
+        var forwarded = await PostAsync(Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
+        return (id, forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset());
+    }
+
     public static async Task<JsonElement> PostAsync(HttpClient client, string path, object? body, HttpStatusCode expected = HttpStatusCode.OK, string? key = null)
     {
         var response = await SendAsync(client, path, body, key);

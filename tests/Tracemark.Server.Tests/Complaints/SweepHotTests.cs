@@ -50,11 +50,7 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
         DateTimeOffset notBefore = default;
         for (var i = 0; i < 3; i++)
         {
-            var id = Id(await world.FileAsync(world.Notice($"hot-{i}-{Number()}", seller: "hot-shop-" + i)));
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
-            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
-            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            (var id, notBefore) = await world.ForwardedAsync($"hot-{i}-{Number()}", "hot-shop-" + i);
             restore.Add(Guid.Parse(id));
         }
 
@@ -169,11 +165,7 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
         DateTimeOffset notBefore = default;
         for (var i = 0; i < 3; i++)
         {
-            var id = Id(await world.FileAsync(world.Notice($"race-{i}-{Number()}", seller: "race-shop-" + i)));
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
-            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
-            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            (var id, notBefore) = await world.ForwardedAsync($"race-{i}-{Number()}", "race-shop-" + i);
             ids.Add(Guid.Parse(id));
         }
 
@@ -280,11 +272,7 @@ public sealed class SweepHotTests(ComplaintsFactory factory) : IClassFixture<Com
         DateTimeOffset notBefore = default;
         for (var i = 0; i < 2; i++)
         {
-            var id = Id(await world.FileAsync(world.Notice($"derived-{i}-{Number()}", seller: "derived-shop-" + i)));
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
-            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
-            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            (var id, notBefore) = await world.ForwardedAsync($"derived-{i}-{Number()}", "derived-shop-" + i);
             ids.Add(Guid.Parse(id));
         }
 

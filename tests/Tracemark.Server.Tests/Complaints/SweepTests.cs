@@ -39,11 +39,7 @@ public sealed class SweepTests(ComplaintsFactory factory) : IClassFixture<Compla
         DateTimeOffset notBefore = default;
         for (var i = 0; i < 3; i++)
         {
-            var id = Id(await world.FileAsync(world.Notice($"sweep-{i}-{Number()}", seller: "sweep-shop-" + i)));
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/decision", new { measure = "remove", reasons = "Counterfeit." });
-            await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/counter-notice", new { statement = "Genuine.", sellerName = "Shop", sellerContact = "s@example.com", affirmed = true });
-            var forwarded = await PostAsync(world.Platform.Client, $"/api/v1/complaints/notices/{id}/forward", null);
-            notBefore = forwarded.GetProperty("deadlines").GetProperty("restoreNotBefore").GetDateTimeOffset();
+            (var id, notBefore) = await world.ForwardedAsync($"sweep-{i}-{Number()}", "sweep-shop-" + i);
             ids.Add(id);
         }
 
