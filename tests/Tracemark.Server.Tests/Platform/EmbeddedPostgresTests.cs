@@ -28,6 +28,22 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task The_cluster_runs_with_the_sizes_of_this_machine_not_initdbs()
+    {
+        await using var embedded = await StartAsync();
+        var expected = ClusterSizing.Settings(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, new DriveInfo(_folder).AvailableFreeSpace).ToDictionary(s => s.Name, s => s.Value);
+
+        var sharedBuffersMb = await ScalarAsync<long>(embedded.ConnectionString, "SELECT setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'");
+        var maxWalMb = await ScalarAsync<long>(embedded.ConnectionString, "SELECT setting::bigint FROM pg_settings WHERE name = 'max_wal_size'");
+
+        Assert.Equal(expected["shared_buffers"], sharedBuffersMb.ToString(CultureInfo.InvariantCulture) + "MB");
+
+        // The free disk moves a little between the start and this read (the cluster's own files).
+        var expectedWalMb = long.Parse(expected["max_wal_size"].TrimEnd('M', 'B'), CultureInfo.InvariantCulture);
+        Assert.InRange(maxWalMb, expectedWalMb * 99 / 100, expectedWalMb * 101 / 100);
+    }
+
+    [Fact]
     public async Task A_restart_finds_the_same_data_again()
     {
         await using (var first = await StartAsync())

@@ -202,6 +202,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var log = Path.Combine(ClusterFolder, "server.log");
         string? lastProblem = null;
 
+        // Given at every start, not written to the cluster: a cluster moved to another machine is sized for that one.
+        var sizing = ClusterSizing.CommandLineFor(ClusterFolder);
+
         // A port chosen free can be taken by someone else before PostgreSQL binds it: try a few.
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -209,7 +212,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
             // Benchmarks only (e.g. "-c shared_preload_libraries=pg_stat_statements"): settings for this start, never written to the cluster.
             var extra = Environment.GetEnvironmentVariable("TRACEMARK_BENCH_PG_OPTIONS");
-            var options = "-p " + port.ToString(CultureInfo.InvariantCulture) + (string.IsNullOrWhiteSpace(extra) ? "" : " " + extra);
+            var options = "-p " + port.ToString(CultureInfo.InvariantCulture) + " " + sizing + (string.IsNullOrWhiteSpace(extra) ? "" : " " + extra);
             var result = await PgCtlAsync(
                 ["start", "-D", ClusterFolder, "-l", log, "-w", "-t", "60", "-o", options],
                 cancellationToken);
