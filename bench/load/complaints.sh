@@ -61,7 +61,8 @@ cpu_ms() {
   pids="$1"
   [ "$1" = postgres ] && pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
   # shellcheck disable=SC2086
-  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
+  # A backend that ends between pgrep and cat (an autovacuum worker) is skipped, not an error that stops the script.
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null || true; done | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print int(t * 1000 / hz) }'
 }
 notices_before=$(psql_owner 'SELECT count(*) FROM complaint_notices')
 [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && psql_owner "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
