@@ -661,6 +661,92 @@ public sealed class AlgorithmTests
         }
     }
 
+    [Theory]
+    [InlineData(31, 4, 0.2)] // four letters: most windows show the ends of some name
+    [InlineData(32, 26, 0.5)]
+    public void A_window_of_four_words_or_more_that_the_index_proposes_a_name_passes_the_gate_of_its_ends(int seed, int alphabet, double least)
+    {
+        // Names of three to six words, of 5 to 30 letters (short ones are found by two letters at an end, long ones
+        // by half their letters, split ones by all of them), in texts made of their pieces, mistyped at times, and of
+        // random words: every window of four words or more that Find proposes a name must pass the gate, and the gate
+        // must still turn most windows away, or it proves nothing.
+        var random = new Random(seed);
+        var names = new List<FuzzyName>();
+        var letters = new List<char>();
+        var written = new List<string>();
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => (char)('a' + random.Next(alphabet)))]);
+        for (var n = 0; n < 300; n++)
+        {
+            var word = Word(n % 3 == 0 ? random.Next(FuzzyIndex.MinLetters, FuzzyIndex.TwoEditLetters) : random.Next(FuzzyIndex.MinLetters, 31));
+            names.Add(new FuzzyName(n, 0, letters.Count, word.Length, FuzzyIndex.BudgetFor(word.Length), random.Next(3, 7)));
+            letters.AddRange(word);
+            written.Add(word);
+        }
+
+        var index = FuzzyIndex.Build(names, letters);
+        var found = new List<int>();
+        var (windows, proposing, turnedAway) = (0, 0, 0);
+        for (var t = 0; t < 2000; t++)
+        {
+            var words = new List<string>();
+            for (var w = random.Next(4, 12); w > 0; w--)
+            {
+                var name = written[random.Next(written.Count)];
+                if (random.Next(3) == 0)
+                {
+                    words.Add(Word(random.Next(1, 7)));
+                    continue;
+                }
+
+                // A name, one letter changed, added or left out at times, cut into as many words as it has or one more.
+                var edited = random.Next(4) switch
+                {
+                    0 => name.Remove(random.Next(name.Length), 1),
+                    1 => name.Insert(random.Next(name.Length + 1), Word(1)),
+                    2 => name.Remove(random.Next(name.Length), 1).Insert(random.Next(name.Length - 1), Word(1)),
+                    _ => name,
+                };
+                var pieces = Math.Min(edited.Length, names[written.IndexOf(name)].Words + random.Next(2));
+                for (var p = 0; p < pieces; p++)
+                {
+                    words.Add(edited[(edited.Length * p / pieces)..(edited.Length * (p + 1) / pieces)]);
+                }
+            }
+
+            words.RemoveAll(w => w.Length == 0);
+            var text = string.Concat(words);
+            var starts = new int[words.Count + 1];
+            for (var w = 0; w < words.Count; w++)
+            {
+                starts[w + 1] = starts[w] + words[w].Length;
+            }
+
+            var prefix = new ulong[text.Length + 1];
+            FuzzyIndex.Prefixes(text, prefix);
+            for (var w0 = 0; w0 < words.Count; w0++)
+            {
+                for (var w = w0 + FuzzyIndex.GatedWords - 1; w < words.Count && w < w0 + 7; w++)
+                {
+                    var (a, b) = (starts[w0], starts[w + 1]);
+                    found.Clear();
+                    index.Find(w - w0 + 1, prefix, a, b, FuzzyIndex.LetterMask(text.AsSpan(a, b - a)), found);
+                    var passes = FuzzyIndex.MayProposeLong(index.StartOfLong(prefix, a, text.Length), index.EndOfLong(prefix, b), b - a);
+                    if (!passes && found.Count > 0)
+                    {
+                        Assert.Fail($"the gate turned away \"{text[a..b]}\" ({w - w0 + 1} words), proposed {written[found[0]]}");
+                    }
+
+                    windows++;
+                    proposing += found.Count > 0 ? 1 : 0;
+                    turnedAway += passes ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.True(proposing > 200, $"only {proposing} of {windows} windows proposed a name: the texts do not exercise the gate");
+        Assert.True(turnedAway > windows * least, $"the gate turned away only {turnedAway} of {windows} windows");
+    }
+
     /// <summary>Patterns as the automaton takes them: every pattern's units in one array, and where each starts.</summary>
     private static (char[] Keys, int[] Offsets) Flatten(IReadOnlyList<string> patterns)
     {

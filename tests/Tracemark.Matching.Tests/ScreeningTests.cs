@@ -104,12 +104,16 @@ public sealed class ScreeningTests
     [InlineData("Ba nk of New Zealand мир", "bnz", "Ba nk of New Zealand", ReasonCode.Split)]
     [InlineData("Ten Thousand Vilages Of Peace gift", "ttv", "Ten Thousand Vilages Of Peace", ReasonCode.Omission)] // five words
     [InlineData("Ten Thousand Villages Of Pea ce", "ttv", "Ten Thousand Villages Of Pea ce", ReasonCode.Split)] // six words
+    [InlineData("the Fox in a Bix puzzle", "fiab", "Fox in a Bix", ReasonCode.Keyboard)] // four words, nine letters: by two letters at an end
+    [InlineData("狐狸 Fox in a Bix 玩具", "fiab", "Fox in a Bix", ReasonCode.Keyboard)]
+    [InlineData("Ｆｏｘ ｉｎ ａ Ｂｉｘ", "fiab", "Ｆｏｘ ｉｎ ａ Ｂｉｘ", ReasonCode.Keyboard)]
+    [InlineData("new Fix in a Box puzzle", "fiab", "Fix in a Box", ReasonCode.Keyboard)]
     public void A_name_of_three_words_or_more_is_found_in_windows_of_four_words_or_more(string text, string markId, string matched, ReasonCode reason)
     {
         var lexicon = Lexicon.Build(
-            [new Mark("tileshop", "The Tile Shop"), new Mark("coffeeshop", "The Coffee Shop"), new Mark("hallwoodhouse", "Hall and Woodhouse Beers"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("nike", "Nike")],
+            [new Mark("tileshop", "The Tile Shop"), new Mark("coffeeshop", "The Coffee Shop"), new Mark("hallwoodhouse", "Hall and Woodhouse Beers"), new Mark("bnz", "Bank of New Zealand"), new Mark("ttv", "Ten Thousand Villages Of Peace"), new Mark("fiab", "Fox in a Box"), new Mark("nike", "Nike")],
             RiskTerms.Default,
-            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift", "mugs", "best"]));
+            WordList.FromWords([.. TestLexicon.Words, "tiles", "card", "official", "leather", "wallet", "visa", "debit", "holder", "gift", "mugs", "best", "puzzle", "new"]));
 
         var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == markId);
 

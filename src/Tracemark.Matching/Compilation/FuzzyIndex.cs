@@ -50,6 +50,28 @@ internal sealed class FuzzyIndex
     /// <summary>Windows of more words than this find nothing: no name is looked up for them.</summary>
     private const int MaxWords = 15;
 
+    /// <summary>
+    /// Windows of this many words or more are looked up only when their ends pass <see cref="MayProposeLong"/>: the
+    /// names they can be proposed are few (names of as many words, and names of one word fewer split once), so their
+    /// ends rule most such windows out.
+    /// </summary>
+    public const int GatedWords = 4;
+
+    // The gate's ends: letters an end of a window of GatedWords words or more must show for any name to be proposed,
+    // by kind of name: of GatedWords words or more and ten letters or more (by the half their anchors hold, four to
+    // six letters: four alone let through a quarter of the windows, by endings such as "ions"), of as many words and
+    // fewer letters (two), and of one word fewer, split once (four). Tail is added to a kind for its last letters.
+    private const int ShortEnd = 2;
+    private const int SplitEnd = 4;
+    private const int EndBits = 18;
+    private const int LongName = 0;
+    private const int ShortName = LongName + LongAnchor + 1;
+    private const int SplitName = ShortName + 1;
+    private const int Tail = 16;
+
+    /// <summary>Per window length, the bits of <see cref="StartOfLong"/> that long names of a length within one of it are filed under.</summary>
+    private static readonly int[] LongHalves = BuildLongHalves();
+
     private const ulong Multiplier = 0x9E3779B97F4A7C15UL;
 
     private static readonly ulong[] Powers = BuildPowers();
@@ -80,6 +102,11 @@ internal sealed class FuzzyIndex
     // text end here, after one read.
     private readonly ulong[] _filter;
     private readonly int _filterShift;
+
+    // One bit per end of the names a window of GatedWords words or more may be proposed, read once per word, not once
+    // per window: 32 KiB, so that the few thousand ends filed set about 2 % of the bits (at 8 KiB a tenth were set,
+    // and false passes let through a fifth of the windows).
+    private readonly ulong[] _ends = new ulong[(1 << EndBits) / 64];
 
     // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
     private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
@@ -232,6 +259,33 @@ internal sealed class FuzzyIndex
         }
 
         var index = new FuzzyIndex([.. names], all, entries);
+        foreach (var name in names)
+        {
+            var word = all.AsSpan(name.Offset, name.Letters);
+            Prefixes(word, prefix);
+            if (name.Words >= GatedWords && name.Letters >= TwoEditLetters)
+            {
+                // Proposed to windows of its own word count by half its letters (four to six) at one end.
+                var half = Anchors(name.Letters)[0].Head;
+                index.FileEnd(EndBit(LongName + half, Range(prefix, 0, half)));
+                index.FileEnd(EndBit(LongName + half + Tail, Range(prefix, word.Length - half, word.Length)));
+            }
+            else if (name.Words >= GatedWords)
+            {
+                // Every anchor of a shorter name holds two letters at one end or the other.
+                index.FileEnd(EndBit(ShortName, Range(prefix, 0, ShortEnd)));
+                index.FileEnd(EndBit(ShortName + Tail, Range(prefix, word.Length - ShortEnd, word.Length)));
+            }
+
+            if (name.Words + 1 >= GatedWords)
+            {
+                // Proposed, split once, to windows of one word more that spell it exactly (so of four letters or more):
+                // both its ends are theirs.
+                index.FileEnd(EndBit(SplitName, Range(prefix, 0, SplitEnd)));
+                index.FileEnd(EndBit(SplitName + Tail, Range(prefix, word.Length - SplitEnd, word.Length)));
+            }
+        }
+
         foreach (ref var cell in index._cells.AsSpan())
         {
             cell.AllLetters = ulong.MaxValue;
@@ -251,6 +305,70 @@ internal sealed class FuzzyIndex
 
         return index;
     }
+
+    /// <summary>
+    /// What the first letters of windows starting at letter <paramref name="a"/> (of <paramref name="letters"/> in
+    /// the text) show of the names that windows of <see cref="GatedWords"/> words or more may be proposed. Such a
+    /// window holds four letters or more, one per word; the ends of longer names are read when the text has them.
+    /// </summary>
+    public int StartOfLong(ReadOnlySpan<ulong> prefix, int a, int letters)
+    {
+        var shown = (HasEnd(EndBit(ShortName, Range(prefix, a, a + ShortEnd))) ? 1 << ShortName : 0)
+            | (HasEnd(EndBit(SplitName, Range(prefix, a, a + SplitEnd))) ? 1 << SplitName : 0);
+        for (var half = SplitEnd; half <= LongAnchor && a + half <= letters; half++)
+        {
+            shown |= HasEnd(EndBit(LongName + half, Range(prefix, a, a + half))) ? 1 << (LongName + half) : 0;
+        }
+
+        return shown;
+    }
+
+    /// <summary>The same for the last letters of windows ending before letter <paramref name="b"/>.</summary>
+    public int EndOfLong(ReadOnlySpan<ulong> prefix, int b)
+    {
+        var shown = (HasEnd(EndBit(ShortName + Tail, Range(prefix, b - ShortEnd, b))) ? 1 << ShortName : 0)
+            | (HasEnd(EndBit(SplitName + Tail, Range(prefix, b - SplitEnd, b))) ? 1 << SplitName : 0);
+        for (var half = SplitEnd; half <= LongAnchor && half <= b; half++)
+        {
+            shown |= HasEnd(EndBit(LongName + half + Tail, Range(prefix, b - half, b))) ? 1 << (LongName + half) : 0;
+        }
+
+        return shown;
+    }
+
+    /// <summary>
+    /// False when a window of <see cref="GatedWords"/> words or more and <paramref name="length"/> letters, whose ends
+    /// show <paramref name="start"/> and <paramref name="end"/>, can be proposed no name: a long name (of a length
+    /// within one of the window's) by either end's half, a shorter one (of nine letters at most, so for windows of ten
+    /// at most) by two letters at either end, a split name by both ends.
+    /// </summary>
+    public static bool MayProposeLong(int start, int end, int length) =>
+        ((start | end) & LongHalves[Math.Min(length, LongHalves.Length - 1)]) != 0
+        || (length <= TwoEditLetters && ((start | end) & (1 << ShortName)) != 0)
+        || (start & end & (1 << SplitName)) != 0;
+
+    private static int[] BuildLongHalves()
+    {
+        var halves = new int[MaxLetters + 2];
+        for (var length = 0; length < halves.Length; length++)
+        {
+            for (var n = Math.Max(TwoEditLetters, length - 1); n <= Math.Min(MaxLetters, length + 1); n++)
+            {
+                halves[length] |= 1 << (LongName + Math.Min(LongAnchor, (n - 1) / 2));
+            }
+        }
+
+        return halves;
+    }
+
+    private void FileEnd(int bit) => _ends[bit >> 6] |= 1UL << bit;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HasEnd(int bit) => (_ends[bit >> 6] & (1UL << bit)) != 0;
+
+    /// <summary>The gate's bit for an end of <paramref name="kind"/> (plus <see cref="Tail"/> for a last end) whose letters hash to <paramref name="letters"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EndBit(int kind, ulong letters) => (int)(((letters + ((ulong)(uint)kind * 0xBF58476D1CE4E5B9UL)) * Multiplier) >> (64 - EndBits));
 
     /// <summary>
     /// One bit per letter a word uses (digits and other characters share the bits past the alphabet's): a

@@ -94,6 +94,12 @@ internal sealed partial class Screener
 
         /// <summary>What the word is, once looked up.</summary>
         public Knowledge Known;
+
+        /// <summary>
+        /// <see cref="FuzzyIndex.EndOfLong"/> of the letters the word ends with, once asked (-1 before), for the compiled
+        /// set being searched.
+        /// </summary>
+        public short LongEnd;
     }
 
     [Flags]
@@ -213,6 +219,7 @@ internal sealed partial class Screener
                 Pieces = pieces,
                 Unsegmented = pieces && (every & UnitFlags.Unsegmented) != UnitFlags.None,
                 FoldHash = FoldedWords.HashEnd(hash),
+                LongEnd = -1,
             });
             first = last;
         }
@@ -242,13 +249,25 @@ internal sealed partial class Screener
     /// <summary>Searches every compiled set's names for lookalikes of windows of the words <see cref="SplitWords"/> found.</summary>
     private void FindEditLookalikes()
     {
-
+        var searched = false;
         foreach (var set in _lexicon.Sets)
         {
-            if (!set.Fuzzy.IsEmpty)
+            if (set.Fuzzy.IsEmpty)
             {
-                SearchWindows(set);
+                continue;
             }
+
+            if (searched)
+            {
+                // What a word's last letters show was asked of the previous set's index.
+                foreach (ref var word in CollectionsMarshal.AsSpan(_words))
+                {
+                    word.LongEnd = -1;
+                }
+            }
+
+            SearchWindows(set);
+            searched = true;
         }
     }
 
@@ -282,6 +301,10 @@ internal sealed partial class Screener
             var a = words[w0].LetterStart;
             var ordinary = true;
             var mask = 0UL;
+
+            // What the first letters of windows of FuzzyIndex.GatedWords words or more from w0 show, asked once per
+            // start when the first such window is reached.
+            var longStart = -1;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
             {
                 var b = words[w].LetterEnd;
@@ -296,7 +319,28 @@ internal sealed partial class Screener
                 var searched = w == w0 ? !ordinary && (known & Knowledge.MarkWord) == Knowledge.NotLookedUp : w >= nextUncommon;
                 if (searched && b - a >= shortest)
                 {
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, words[w].DrawnThrough > words[w0].DrawnAtStart);
+                    // Drawn letters are redrawn before they are looked up, which changes the ends: such windows pass.
+                    var drawn = words[w].DrawnThrough > words[w0].DrawnAtStart;
+                    if (w - w0 + 1 >= FuzzyIndex.GatedWords && !drawn)
+                    {
+                        if (longStart < 0)
+                        {
+                            longStart = index.StartOfLong(_prefix, a, words[^1].LetterEnd);
+                        }
+
+                        ref var last = ref words[w];
+                        if (last.LongEnd < 0)
+                        {
+                            last.LongEnd = (short)index.EndOfLong(_prefix, b);
+                        }
+
+                        if (!FuzzyIndex.MayProposeLong(longStart, last.LongEnd, b - a))
+                        {
+                            continue;
+                        }
+                    }
+
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, drawn);
                 }
             }
         }
