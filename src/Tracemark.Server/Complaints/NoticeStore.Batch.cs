@@ -152,12 +152,7 @@ public sealed partial class NoticeStore
     private async Task WriteAcceptedAsync(DbTx tx, List<Accepted> accepted, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var chinese = Chinese;
-
-        // The notices' rows and the listing claims in one round trip (two statements of one command, run in order: the
-        // claims see the notices). Claimed in the filings' order by one statement: a listing claimed earlier in it holds a
-        // later filing's claim, as it would have in two transactions one after the other (the function sees each earlier call's row).
-        var listings = accepted.SelectMany(a => a.Content.Listings.Select((l, position) => (Filing: a, Listing: l, Position: position))).ToList();
-        var claims = (await tx.QueryAsync<(long N, Guid ListingId, Guid HolderNoticeId)>(
+        await tx.ExecuteAsync(
             """
             INSERT INTO complaint_notices (id, complainant_org_id, holder_org_id, platform_org_id, jurisdiction, kind, state, description,
                 good_faith_statement, signature, fast_track, distribution, sharing_group_id, review_due_at, deadlines_provisional, next_timer_at,
@@ -166,10 +161,6 @@ public sealed partial class NoticeStore
                 u.distribution, u.grp, u.due, u.provisional, u.due, @user, @now, @now
             FROM unnest(@ids, @holders, @platforms, @jurisdictions, @kinds, @descriptions, @statements, @signatures, @fastTracks, @distributions, @groups, @dues, @provisionals)
                  WITH ORDINALITY AS u (id, holder, platform, jurisdiction, kind, description, statement, signature, fast_track, distribution, grp, due, provisional, n)
-            ORDER BY u.n;
-            SELECT u.n, c.listing_id, c.holder_notice_id
-            FROM unnest(@listingNotices, @listingPlatforms, @listingKeys) WITH ORDINALITY AS u (notice, platform, listing_key, n)
-            CROSS JOIN LATERAL tm_complaint_claim_listing(u.notice, u.platform, u.listing_key, @now) c
             ORDER BY u.n
             """,
             new
@@ -190,9 +181,25 @@ public sealed partial class NoticeStore
                 groups = accepted.Select(a => a.Distribution == Distribution.Group ? a.Group : null).ToArray(),
                 dues = accepted.Select(a => a.Due.ToUniversalTime()).ToArray(),
                 provisionals = accepted.Select(a => a.Provisional).ToArray(),
-                listingNotices = listings.Select(l => l.Filing.Id).ToArray(),
-                listingPlatforms = listings.Select(l => l.Filing.Platform.Organisation.Id).ToArray(),
+            },
+            cancellationToken);
+
+        // Claimed in the filings' order by one statement: a listing claimed earlier in it holds a later filing's claim,
+        // as it would have in two transactions one after the other (the function sees each earlier call's row).
+        var listings = accepted.SelectMany(a => a.Content.Listings.Select((l, position) => (Filing: a, Listing: l, Position: position))).ToList();
+        var claims = (await tx.QueryAsync<(long N, Guid ListingId, Guid HolderNoticeId)>(
+            """
+            SELECT u.n, c.listing_id, c.holder_notice_id
+            FROM unnest(@notices, @platforms, @listingKeys) WITH ORDINALITY AS u (notice, platform, listing_key, n)
+            CROSS JOIN LATERAL tm_complaint_claim_listing(u.notice, u.platform, u.listing_key, @now) c
+            ORDER BY u.n
+            """,
+            new
+            {
+                notices = listings.Select(l => l.Filing.Id).ToArray(),
+                platforms = listings.Select(l => l.Filing.Platform.Organisation.Id).ToArray(),
                 listingKeys = listings.Select(l => l.Listing.ListingKey).ToArray(),
+                now,
             },
             cancellationToken)).ToList();
         if (claims.Count != listings.Count || claims.Where((c, n) => c.N != n + 1).Any())
@@ -217,7 +224,35 @@ public sealed partial class NoticeStore
             snapshotShas[n] = listings[n].Listing.SnapshotText is null ? null : snapshots.Dequeue().Sha256;
         }
 
-        // The listing rows as written, for the answer.
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO complaint_notice_listings (notice_id, position, listing_id, listing_ref, url, seller_id, seller_name, title, price, currency,
+                snapshot_sha256, image_sha256s, hits, linked_notice_id)
+            SELECT u.notice, u.position, u.register, u.listing_ref, u.url, u.seller_id, u.seller_name, u.title, u.price, u.currency, u.snapshot,
+                ARRAY(SELECT jsonb_array_elements_text(u.images::jsonb)), u.hits::jsonb, u.linked
+            FROM unnest(@notices, @positions, @registers, @refs, @urls, @sellerIds, @sellerNames, @titles, @prices, @currencies, @snapshots, @images, @hits, @linked)
+                 WITH ORDINALITY AS u (notice, position, register, listing_ref, url, seller_id, seller_name, title, price, currency, snapshot, images, hits, linked, n)
+            ORDER BY u.n
+            """,
+            new
+            {
+                notices = listings.Select(l => l.Filing.Id).ToArray(),
+                positions = listings.Select(l => l.Position).ToArray(),
+                registers = claims.Select(c => c.ListingId).ToArray(),
+                refs = listings.Select(l => l.Listing.ListingId).ToArray(),
+                urls = listings.Select(l => l.Listing.Url).ToArray(),
+                sellerIds = listings.Select(l => l.Listing.SellerId).ToArray(),
+                sellerNames = listings.Select(l => l.Listing.SellerName).ToArray(),
+                titles = listings.Select(l => l.Listing.Title).ToArray(),
+                prices = listings.Select(l => l.Listing.Price).ToArray(),
+                currencies = listings.Select(l => l.Listing.Currency).ToArray(),
+                snapshots = snapshotShas,
+                images = listings.Select(l => JsonSerializer.Serialize(l.Listing.ImageSha256s, Json)).ToArray(),
+                hits = hitsJson,
+                linked,
+            },
+            cancellationToken);
+
         for (var n = 0; n < listings.Count; n++)
         {
             var (filing, listing, position) = listings[n];
@@ -241,6 +276,33 @@ public sealed partial class NoticeStore
             });
         }
 
+        var rights = accepted.SelectMany(a => a.Rights.Select(r => (a.Id, Right: r))).ToList();
+        await tx.ExecuteAsync(
+            """
+            INSERT INTO complaint_notice_rights (notice_id, right_id, type, jurisdiction, number, name, name_zh, status, expires_on)
+            SELECT u.notice, u.right_id, u.type, u.jurisdiction, u.number, u.name, u.name_zh, u.status, u.expires::date
+            FROM unnest(@notices, @rightIds, @types, @jurisdictions, @numbers, @names, @namesZh, @statuses, @expires)
+                 AS u (notice, right_id, type, jurisdiction, number, name, name_zh, status, expires)
+            """,
+            new
+            {
+                notices = rights.Select(r => r.Id).ToArray(),
+                rightIds = rights.Select(r => r.Right.Id).ToArray(),
+                types = rights.Select(r => r.Right.Type).ToArray(),
+                jurisdictions = rights.Select(r => r.Right.Jurisdiction).ToArray(),
+                numbers = rights.Select(r => r.Right.Number).ToArray(),
+                names = rights.Select(r => r.Right.Name).ToArray(),
+                namesZh = rights.Select(r => r.Right.NameZh).ToArray(),
+                statuses = rights.Select(r => r.Right.Status).ToArray(),
+                expires = rights.Select(r => r.Right.ExpiresOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray(),
+            },
+            cancellationToken);
+
+        foreach (var a in accepted.Where(a => a.Content.Evidence.Count > 0))
+        {
+            await AddEvidenceAsync(tx, a.Id, Party.Complainant, a.Content.Evidence, now, cancellationToken);
+        }
+
         // Every listing already under an open notice: nothing for the platform to review twice.
         foreach (var a in accepted)
         {
@@ -249,82 +311,36 @@ public sealed partial class NoticeStore
             a.EventId = Guid.CreateVersion7();
         }
 
-        foreach (var a in accepted.Where(a => a.Content.Evidence.Count > 0))
-        {
-            await AddEvidenceAsync(tx, a.Id, Party.Complainant, a.Content.Evidence, now, cancellationToken);
-        }
-
-        // The rest of the batch's rows in one round trip: statements of one command, run in order (the timers see the
-        // states, the events follow them), none of them answering anything. Each was a round trip of its own, and the
-        // writer's cycle is mostly round trips (docs/benchmarks.md, issue 6).
-        var rights = accepted.SelectMany(a => a.Rights.Select(r => (a.Id, Right: r))).ToList();
         var linkedNotices = accepted.Where(a => a.State == NoticeState.Linked).ToList();
-        var sql = """
-            INSERT INTO complaint_notice_listings (notice_id, position, listing_id, listing_ref, url, seller_id, seller_name, title, price, currency,
-                snapshot_sha256, image_sha256s, hits, linked_notice_id)
-            SELECT u.notice, u.position, u.register, u.listing_ref, u.url, u.seller_id, u.seller_name, u.title, u.price, u.currency, u.snapshot,
-                ARRAY(SELECT jsonb_array_elements_text(u.images::jsonb)), u.hits::jsonb, u.linked
-            FROM unnest(@notices, @positions, @registers, @refs, @urls, @sellerIds, @sellerNames, @titles, @prices, @currencies, @snapshots, @images, @hits, @linked)
-                 WITH ORDINALITY AS u (notice, position, register, listing_ref, url, seller_id, seller_name, title, price, currency, snapshot, images, hits, linked, n)
-            ORDER BY u.n;
-            INSERT INTO complaint_notice_rights (notice_id, right_id, type, jurisdiction, number, name, name_zh, status, expires_on)
-            SELECT u.notice, u.right_id, u.type, u.jurisdiction, u.number, u.name, u.name_zh, u.status, u.expires::date
-            FROM unnest(@rightNotices, @rightIds, @rightTypes, @rightJurisdictions, @rightNumbers, @rightNames, @rightNamesZh, @rightStatuses, @rightExpires)
-                 AS u (notice, right_id, type, jurisdiction, number, name, name_zh, status, expires);
-
-            """;
         if (linkedNotices.Count > 0)
         {
-            sql += """
+            await tx.ExecuteAsync(
+                """
                 UPDATE complaint_notices n SET state = 'linked', linked_notice_id = u.first, next_timer_at = NULL, closed_at = @now
-                FROM unnest(@linkedIds, @linkedFirsts) AS u (id, first) WHERE n.id = u.id;
-
-                """;
+                FROM unnest(@ids, @firsts) AS u (id, first) WHERE n.id = u.id
+                """,
+                new { ids = linkedNotices.Select(a => a.Id).ToArray(), firsts = linkedNotices.Select(a => a.LinkedTo[0]).ToArray(), now },
+                cancellationToken);
         }
 
-        sql += """
-            SELECT tm_complaint_timers_sync(@noticeIds);
+        await tx.ExecuteAsync("SELECT tm_complaint_timers_sync(@ids)", new { ids = accepted.Select(a => a.Id).ToArray() }, cancellationToken);
+
+        await tx.ExecuteAsync(
+            """
             INSERT INTO complaint_events (id, notice_id, occurred_at, party, actor_org_id, actor_user_id, action, from_state, to_state, detail)
             SELECT u.id, u.notice, @now, 'complainant', @org, @user, 'file', NULL, u.to_state, u.detail::jsonb
-            FROM unnest(@eventIds, @noticeIds, @eventStates, @eventDetails) WITH ORDINALITY AS u (id, notice, to_state, detail, n)
+            FROM unnest(@ids, @notices, @states, @details) WITH ORDINALITY AS u (id, notice, to_state, detail, n)
             ORDER BY u.n
-            """;
-        await tx.ExecuteAsync(
-            sql,
+            """,
             new
             {
                 now,
-                notices = listings.Select(l => l.Filing.Id).ToArray(),
-                positions = listings.Select(l => l.Position).ToArray(),
-                registers = claims.Select(c => c.ListingId).ToArray(),
-                refs = listings.Select(l => l.Listing.ListingId).ToArray(),
-                urls = listings.Select(l => l.Listing.Url).ToArray(),
-                sellerIds = listings.Select(l => l.Listing.SellerId).ToArray(),
-                sellerNames = listings.Select(l => l.Listing.SellerName).ToArray(),
-                titles = listings.Select(l => l.Listing.Title).ToArray(),
-                prices = listings.Select(l => l.Listing.Price).ToArray(),
-                currencies = listings.Select(l => l.Listing.Currency).ToArray(),
-                snapshots = snapshotShas,
-                images = listings.Select(l => JsonSerializer.Serialize(l.Listing.ImageSha256s, Json)).ToArray(),
-                hits = hitsJson,
-                linked,
-                rightNotices = rights.Select(r => r.Id).ToArray(),
-                rightIds = rights.Select(r => r.Right.Id).ToArray(),
-                rightTypes = rights.Select(r => r.Right.Type).ToArray(),
-                rightJurisdictions = rights.Select(r => r.Right.Jurisdiction).ToArray(),
-                rightNumbers = rights.Select(r => r.Right.Number).ToArray(),
-                rightNames = rights.Select(r => r.Right.Name).ToArray(),
-                rightNamesZh = rights.Select(r => r.Right.NameZh).ToArray(),
-                rightStatuses = rights.Select(r => r.Right.Status).ToArray(),
-                rightExpires = rights.Select(r => r.Right.ExpiresOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray(),
-                linkedIds = linkedNotices.Select(a => a.Id).ToArray(),
-                linkedFirsts = linkedNotices.Select(a => a.LinkedTo[0]).ToArray(),
-                noticeIds = accepted.Select(a => a.Id).ToArray(),
                 org = tx.Caller.OrganisationId,
                 user = tx.Caller.UserId,
-                eventIds = accepted.Select(a => a.EventId).ToArray(),
-                eventStates = accepted.Select(a => ComplaintWire.ToWire(a.State)).ToArray(),
-                eventDetails = accepted.Select(a => JsonSerializer.Serialize(a.Detail, Json)).ToArray(),
+                ids = accepted.Select(a => a.EventId).ToArray(),
+                notices = accepted.Select(a => a.Id).ToArray(),
+                states = accepted.Select(a => ComplaintWire.ToWire(a.State)).ToArray(),
+                details = accepted.Select(a => JsonSerializer.Serialize(a.Detail, Json)).ToArray(),
             },
             cancellationToken);
     }
