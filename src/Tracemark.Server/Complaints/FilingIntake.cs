@@ -28,9 +28,13 @@ public sealed class FilingIntake(
     private readonly SemaphoreSlim _open = new(1, 1);
 
     private long _batchesFiledOneByOne;
+    private int _writersRunning;
 
     /// <summary>How many batches failed as a whole and were filed one by one (for tests: a batch that should hold did).</summary>
     internal long BatchesFiledOneByOne => Interlocked.Read(ref _batchesFiledOneByOne);
+
+    /// <summary>For tests: how many writer threads are running.</summary>
+    internal int WritersRunning => Volatile.Read(ref _writersRunning);
 
     /// <summary>For tests: how many filings wait in the queue.</summary>
     internal int Waiting => _queue.Reader.Count;
@@ -59,16 +63,51 @@ public sealed class FilingIntake(
         return new Release(_open);
     }
 
+    /// <summary>
+    /// Each writer is a thread of its own that blocks on the queue and on its transaction's statements (a synchronous
+    /// transaction, <see cref="Db.BeginAsync(Caller, bool, CancellationToken)"/>): PostgreSQL's answer to each of a
+    /// batch's statements wakes the writer directly, where an awaited one waited for a thread-pool thread behind the
+    /// requests' work, once per statement (docs/benchmarks.md, issue 6). The answers still run their requests'
+    /// continuations on the pool.
+    /// </summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(() => WriteAsync(stoppingToken), stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, Writers).Select(n => StartWriter(n, stoppingToken)));
 
-    private async Task WriteAsync(CancellationToken stoppingToken)
+    private Task StartWriter(int number, CancellationToken stoppingToken)
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            Interlocked.Increment(ref _writersRunning);
+            try
+            {
+                Write(stoppingToken);
+                ended.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                ended.TrySetException(ex);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _writersRunning);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = string.Create(CultureInfo.InvariantCulture, $"Filing intake writer {number}"),
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void Write(CancellationToken stoppingToken)
     {
         var reader = _queue.Reader;
         var later = new List<Queued>();
         try
         {
-            while (later.Count > 0 || await reader.WaitToReadAsync(stoppingToken))
+            while (later.Count > 0 || WaitToRead(reader, stoppingToken))
             {
                 var batch = new List<Queued>();
                 var keys = new HashSet<(Guid, string, string)>();
@@ -76,7 +115,7 @@ public sealed class FilingIntake(
                 later.Clear();
 
                 // Drained under the lock that tests hold, so that one writer takes every filing that waited.
-                await _open.WaitAsync(stoppingToken);
+                _open.Wait(stoppingToken);
                 try
                 {
                     foreach (var queued in waiting)
@@ -94,7 +133,18 @@ public sealed class FilingIntake(
                     _open.Release();
                 }
 
-                await RunAsync(batch, stoppingToken);
+                try
+                {
+                    RunAsync(batch, stoppingToken).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    // Stopped in the middle of a batch: its requests end rather than wait (answered ones keep their answer).
+                    foreach (var queued in batch)
+                    {
+                        queued.Answer.TrySetCanceled(stoppingToken);
+                    }
+                }
 
                 // The second of two filings with one key runs after the first is committed: it then replays the first's answer
                 // (or runs, when the first was refused), as a retry arriving later would.
@@ -119,6 +169,19 @@ public sealed class FilingIntake(
         {
             queued.Answer.TrySetCanceled(stoppingToken);
         }
+
+        // Stopped: filings still in the queue end rather than wait for a writer that is gone.
+        while (reader.TryRead(out var queued))
+        {
+            queued.Answer.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    /// <summary>Blocks until a filing waits (true) or the queue is completed (false).</summary>
+    private static bool WaitToRead(ChannelReader<Queued> reader, CancellationToken stoppingToken)
+    {
+        var wait = reader.WaitToReadAsync(stoppingToken);
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private async Task RunAsync(List<Queued> batch, CancellationToken stoppingToken)
@@ -134,7 +197,7 @@ public sealed class FilingIntake(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var services = scope.ServiceProvider;
-                await using var tx = await services.GetRequiredService<Db>().BeginAsync(members[0].Caller, stoppingToken);
+                await using var tx = await services.GetRequiredService<Db>().BeginAsync(members[0].Caller, synchronous: true, stoppingToken);
                 outcomes = await services.GetRequiredService<NoticeStore>().FileBatchAsync(
                     tx, members.Select(m => m.Filing).ToList(), services.GetRequiredService<IdempotencyAnswers>(), json.Value.SerializerOptions, stoppingToken);
                 await tx.CommitAsync(stoppingToken);
@@ -170,7 +233,7 @@ public sealed class FilingIntake(
         {
             await using var scope = scopes.CreateAsyncScope();
             var services = scope.ServiceProvider;
-            await using var tx = await services.GetRequiredService<Db>().BeginAsync(queued.Caller, stoppingToken);
+            await using var tx = await services.GetRequiredService<Db>().BeginAsync(queued.Caller, synchronous: true, stoppingToken);
             var outcome = (await services.GetRequiredService<NoticeStore>().FileBatchAsync(
                 tx, [queued.Filing], services.GetRequiredService<IdempotencyAnswers>(), json.Value.SerializerOptions, stoppingToken))[0];
             if (outcome.Error is null)

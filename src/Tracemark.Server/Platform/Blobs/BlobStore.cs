@@ -107,7 +107,7 @@ public sealed class BlobStore(TracemarkSettings settings, NpgsqlDataSource dataS
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = rows.Select(r => r.Size).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => r.MediaType).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = rows.Select(r => contents.GetValueOrDefault(r.Sha256)).ToArray() });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await tx.ExecuteNonQueryAsync(insert, cancellationToken);
         }
 
         return infos;

@@ -27,17 +27,27 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeP
     /// transaction is open (<see cref="BeginRequestTransactionAsync"/>), a transaction as the current caller
     /// joins it: its commit waits for the request's, and disposing it without commit dooms the request's.
     /// </summary>
-    public async Task<DbTx> BeginAsync(Caller actingAs, CancellationToken cancellationToken)
+    public Task<DbTx> BeginAsync(Caller actingAs, CancellationToken cancellationToken) => BeginAsync(actingAs, synchronous: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BeginAsync(Caller, CancellationToken)"/>; with <paramref name="synchronous"/>, every statement of the
+    /// transaction (and its opening) blocks the calling thread until PostgreSQL answers and returns a completed task.
+    /// For a writer on its own thread: the answer then wakes that thread instead of waiting for a thread-pool thread
+    /// behind the requests' work, once per statement (docs/benchmarks.md, issue 6). Callers' code is the same either way.
+    /// </summary>
+    public async Task<DbTx> BeginAsync(Caller actingAs, bool synchronous, CancellationToken cancellationToken)
     {
         if (_request is not null && actingAs.Equals(caller.Current))
         {
             return _request.Join();
         }
 
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = synchronous ? dataSource.OpenConnection() : await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var transaction = synchronous ? connection.BeginTransaction() : await connection.BeginTransactionAsync(cancellationToken);
+            var tx = new DbTx(connection, transaction, actingAs, synchronous);
             await using (var session = new NpgsqlCommand(
                 """
                 SELECT set_config('role', 'tracemark_app', true),
@@ -59,10 +69,10 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeP
                 session.Parameters.AddWithValue(actingAs.IsPlatformAdmin ? "on" : "off");
                 session.Parameters.AddWithValue(actingAs.OrganisationKind is { } kind ? Core.Organisations.OrganisationKinds.ToWire(kind) : "");
                 session.Parameters.AddWithValue(Now());
-                await session.ExecuteNonQueryAsync(cancellationToken);
+                await tx.ExecuteNonQueryAsync(session, cancellationToken);
             }
 
-            return new DbTx(connection, transaction, actingAs);
+            return tx;
         }
         catch
         {
@@ -127,13 +137,17 @@ public sealed class DbTx : IAsyncDisposable
     private readonly DbTx? _outer;
     private bool _committed;
 
-    internal DbTx(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller, DbTx? outer = null)
+    internal DbTx(NpgsqlConnection connection, NpgsqlTransaction transaction, Caller caller, bool synchronous = false, DbTx? outer = null)
     {
         Connection = connection;
         Transaction = transaction;
         Caller = caller;
+        Synchronous = synchronous;
         _outer = outer;
     }
+
+    /// <summary>Whether statements block until answered (<see cref="Db.BeginAsync(Caller, bool, CancellationToken)"/>); their tasks are then already complete.</summary>
+    public bool Synchronous { get; }
 
     /// <summary>A joined transaction ended without committing: the request's must not commit either.</summary>
     internal bool Doomed { get; private set; }
@@ -147,23 +161,90 @@ public sealed class DbTx : IAsyncDisposable
     public Caller Caller { get; }
 
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.Query<T>(d), sql, parameters, cancellationToken)
+            : Connection.QueryAsync<T>(Command(sql, parameters, cancellationToken));
 
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.QuerySingleOrDefault<T>(d), sql, parameters, cancellationToken)
+            : Connection.QuerySingleOrDefaultAsync<T>(Command(sql, parameters, cancellationToken));
 
     public Task<T> QuerySingleAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.QuerySingleAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.QuerySingle<T>(d), sql, parameters, cancellationToken)
+            : Connection.QuerySingleAsync<T>(Command(sql, parameters, cancellationToken));
 
     /// <summary>Several queries in one round trip; read their results in order from the reader.</summary>
     public Task<SqlMapper.GridReader> QueryMultipleAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.QueryMultiple(d), sql, parameters, cancellationToken)
+            : Connection.QueryMultipleAsync(Command(sql, parameters, cancellationToken));
 
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.ExecuteScalar<T>(d), sql, parameters, cancellationToken)
+            : Connection.ExecuteScalarAsync<T>(Command(sql, parameters, cancellationToken));
 
     public Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default) =>
-        Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
+        Synchronous
+            ? Run(this, static (c, d) => c.Execute(d), sql, parameters, cancellationToken)
+            : Connection.ExecuteAsync(Command(sql, parameters, cancellationToken));
+
+    /// <summary>
+    /// Runs a command of this transaction's connection (built by code that needs Npgsql's own parameters), blocking
+    /// or not as the transaction does: the one way such code runs its statements.
+    /// </summary>
+    public Task<int> ExecuteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken = default)
+    {
+        if (!Synchronous)
+        {
+            return command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(command.ExecuteNonQuery());
+        }
+        catch (Exception ex)
+        {
+            return Failed<int>(ex);
+        }
+    }
+
+    private CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
+        new(sql, parameters, Transaction, cancellationToken: cancellationToken);
+
+    // Dapper's synchronous calls do not watch the token: it is checked before each statement instead. Errors end in
+    // the task, as an async call's do, so that callers see them the same way.
+    private static Task<T> Run<T>(DbTx tx, Func<NpgsqlConnection, CommandDefinition, T> run, string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(run(tx.Connection, tx.Command(sql, parameters, cancellationToken)));
+        }
+        catch (Exception ex)
+        {
+            return Failed<T>(ex);
+        }
+    }
+
+    private static Task<T> Failed<T>(Exception ex)
+    {
+        var failed = new TaskCompletionSource<T>();
+        if (ex is OperationCanceledException canceled)
+        {
+            failed.SetCanceled(canceled.CancellationToken);
+        }
+        else
+        {
+            failed.SetException(ex);
+        }
+
+        return failed.Task;
+    }
 
     /// <summary>
     /// Appends to the audit trail in this transaction: the entry exists exactly when the change does.
@@ -184,7 +265,7 @@ public sealed class DbTx : IAsyncDisposable
         command.Parameters.Add(Json(before));
         command.Parameters.Add(Json(after));
         command.Parameters.Add(Json(detail));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteNonQueryAsync(command, cancellationToken);
     }
 
     /// <summary>Audit entries for several records of one action by this transaction's caller, in one statement.</summary>
@@ -209,7 +290,7 @@ public sealed class DbTx : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.RecordOwner).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.After is null ? null : JsonSerializer.Serialize(e.After, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Detail is null ? null : JsonSerializer.Serialize(e.Detail, AuditJson)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await ExecuteNonQueryAsync(command, cancellationToken);
     }
 
     /// <summary>The first seven parameters of an audit entry: who (this transaction's caller) and what.</summary>
@@ -232,10 +313,24 @@ public sealed class DbTx : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        return Transaction.CommitAsync(cancellationToken);
+        if (!Synchronous)
+        {
+            return Transaction.CommitAsync(cancellationToken);
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Transaction.Commit();
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return Failed<bool>(ex);
+        }
     }
 
-    internal DbTx Join() => new(Connection, Transaction, Caller, this);
+    internal DbTx Join() => new(Connection, Transaction, Caller, Synchronous, this);
 
     private static JsonSerializerOptions CreateAuditJson()
     {
@@ -257,6 +352,13 @@ public sealed class DbTx : IAsyncDisposable
         }
 
         Ended?.Invoke();
+        if (Synchronous)
+        {
+            Transaction.Dispose();
+            Connection.Dispose();
+            return;
+        }
+
         await Transaction.DisposeAsync();
         await Connection.DisposeAsync();
     }
