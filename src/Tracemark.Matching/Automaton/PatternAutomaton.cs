@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tracemark.Matching.Normalisation;
 
@@ -59,11 +58,6 @@ internal sealed class PatternAutomaton
 
     // Per node of the walk: the first pattern ending there that may be found glued inside a word, or -1.
     private int[] _walkGlue = [];
-
-    // Bit n: node n of the walk or a node below it ends a glue pattern. ScanGlued walks the whole trie from every
-    // unit of a word but reports glue patterns only, so a walk that reaches a node without the bit can report
-    // nothing more and stops there, rather than following a shorter mark's or an ordinary word's letters to their end.
-    private ulong[] _glueBelow = [];
     private ushort[] _walkSymbol = [];
     private int[] _walkRoot = [];
 
@@ -320,24 +314,7 @@ internal sealed class PatternAutomaton
         }
 
         _walk[nodes] = new WalkNode { First = tail, Output = -1 };
-
-        // Children are numbered after their parent (breadth first), so one pass from the last node up sees every
-        // node's children before the node.
-        _glueBelow = new ulong[(nodes + 63) / 64];
-        for (var node = nodes - 1; node >= 0; node--)
-        {
-            var below = _walk[node].Output >= 0 && _walkGlue[node] >= 0;
-            for (var child = _walk[node].First; !below && child < _walk[node + 1].First; child++)
-            {
-                below = HasGlueBelow(child);
-            }
-
-            _glueBelow[node >> 6] |= below ? 1UL << node : 0;
-        }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool HasGlueBelow(int node) => (_glueBelow[node >> 6] & (1UL << node)) != 0;
 
     /// <summary>
     /// Rewrites the dense rows for the scan: a target is the offset of its own row when it has one, or the
@@ -600,7 +577,7 @@ internal sealed class PatternAutomaton
             for (var j = start; j < to; j++)
             {
                 node = WalkStep(walk, node, symbolOf[keys[j]]);
-                if (node == 0 || !HasGlueBelow(node))
+                if (node == 0)
                 {
                     break;
                 }
