@@ -390,33 +390,6 @@ internal sealed class FuzzyIndex
         return mask;
     }
 
-    /// <summary>Letters at either end of a window its anchors read: heads and tails hold this many hashes, of 0 to <see cref="LongAnchor"/> letters.</summary>
-    public const int EndHashes = LongAnchor + 1;
-
-    /// <summary>
-    /// Writes the hashes of the first 0 to <see cref="LongAnchor"/> letters from letter <paramref name="a"/> (as many
-    /// as the <paramref name="letters"/> of the text hold) into <paramref name="heads"/>, as <see cref="Find(int, ReadOnlySpan{ulong}, int, int, ReadOnlySpan{ulong}, ReadOnlySpan{ulong}, ulong, List{int})"/>
-    /// takes them: every window starting at a word shares them.
-    /// </summary>
-    public static void Heads(ReadOnlySpan<ulong> prefix, int a, int letters, Span<ulong> heads)
-    {
-        var last = Math.Min(LongAnchor, letters - a);
-        for (var k = 0; k <= last; k++)
-        {
-            heads[k] = Range(prefix, a, a + k) * HeadMultiplier;
-        }
-    }
-
-    /// <summary>The same for the last 0 to <see cref="LongAnchor"/> letters before letter <paramref name="b"/>: every window ending at a word shares them.</summary>
-    public static void Tails(ReadOnlySpan<ulong> prefix, int b, Span<ulong> tails)
-    {
-        var last = Math.Min(LongAnchor, b);
-        for (var k = 0; k <= last; k++)
-        {
-            tails[k] = Range(prefix, b - k, b);
-        }
-    }
-
     /// <summary>
     /// Adds to <paramref name="found"/> the names that may be within reach of letters [a, b) of a text of
     /// <paramref name="words"/> words whose prefix hashes are <paramref name="prefix"/> and whose letters make
@@ -425,28 +398,12 @@ internal sealed class FuzzyIndex
     /// </summary>
     public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
     {
-        Span<ulong> heads = stackalloc ulong[EndHashes];
-        Span<ulong> tails = stackalloc ulong[EndHashes];
-        Heads(prefix, a, b, heads);
-        Tails(prefix, b, tails);
-        Find(words, prefix, a, b, heads, tails, mask, found);
-    }
-
-    /// <summary>
-    /// <see cref="Find(int, ReadOnlySpan{ulong}, int, int, ulong, List{int})"/> with the window's ends hashed beforehand
-    /// (<see cref="Heads"/> from <paramref name="a"/>, <see cref="Tails"/> before <paramref name="b"/>): a text's windows
-    /// share their starts and ends, and a window computes about five keys for each of three lengths, so hashing
-    /// the ends per word, and the rest of a key by a table, leaves one multiplication per key.
-    /// </summary>
-    public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ReadOnlySpan<ulong> heads, ReadOnlySpan<ulong> tails, ulong mask, List<int> found)
-    {
         var length = b - a;
         if (words > MaxWords)
         {
             return;
         }
 
-        var wordsPart = (ulong)(uint)words * WordsMultiplier;
         var last = Math.Min(length + 1, LongestName);
         var longHalf = -1;
         for (var letters = Math.Max(length - 1, ShortestName); letters <= last; letters++)
@@ -475,13 +432,13 @@ internal sealed class FuzzyIndex
                 if (filed != 0 && half != longHalf)
                 {
                     longHalf = half;
-                    var head = Mix(heads[half] + wordsPart + WherePart(0, LongHead + half));
+                    var head = Key(words, 0, LongHead + half, Range(prefix, a, a + half), 0);
                     if (MayBeFiled(head))
                     {
                         Lookup(head, mask, length, found);
                     }
 
-                    var tail = Mix(tails[half] + wordsPart + WherePart(0, LongTail + half));
+                    var tail = Key(words, 0, LongTail + half, 0, Range(prefix, b - half, b));
                     if (MayBeFiled(tail))
                     {
                         Lookup(tail, mask, length, found);
@@ -492,14 +449,13 @@ internal sealed class FuzzyIndex
             }
 
             var anchors = Anchors(letters);
-            var whereParts = WhereParts.AsSpan(letters * MaxAnchors, MaxAnchors);
             for (var k = 0; filed != 0; k++, filed >>= 1)
             {
                 var (first, end) = anchors[k];
                 if ((filed & 1) != 0 && first + end <= length)
                 {
                     // Most keys of ordinary text end at the filter: only those that pass it call out.
-                    var key = Mix(heads[first] + tails[end] + wordsPart + whereParts[k]);
+                    var key = Key(words, letters, k, Range(prefix, a, a + first), Range(prefix, b - end, b));
                     if (MayBeFiled(key))
                     {
                         Lookup(key, mask, length, found);
@@ -554,45 +510,12 @@ internal sealed class FuzzyIndex
     private static ulong FilterBits(ulong key) => (1UL << (int)(key & 63)) | (1UL << (int)((key >> 6) & 63));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Key(int words, int letters, int anchor, ulong head, ulong tail) =>
-        Mix((head * HeadMultiplier) + tail + ((ulong)(uint)words * WordsMultiplier) + WherePart(letters, anchor));
-
-    // A key is Mix(head's hash × HeadMultiplier + tail's hash + where it sits × WhereMultiplier), where it sits being
-    // words << 16 | letters << 8 | anchor; the product of a sum of those bits is the sum of their products, so Find
-    // takes the words' part once per window and the rest from WhereParts.
-    private const ulong HeadMultiplier = 0x94D049BB133111EBUL;
-    private const ulong WhereMultiplier = 0xBF58476D1CE4E5B9UL;
-    private const ulong WordsMultiplier = WhereMultiplier << 16;
-
-    /// <summary>Most anchors of a name of one edit (five for nine letters), and the split anchor's index past them.</summary>
-    private const int MaxAnchors = SplitAnchor + 1;
-
-    /// <summary>Per name length and anchor, <see cref="WherePart"/>: read, not multiplied, per key.</summary>
-    private static readonly ulong[] WhereParts = BuildWhereParts();
-
-    private static ulong[] BuildWhereParts()
+    private static ulong Key(int words, int letters, int anchor, ulong head, ulong tail)
     {
-        var parts = new ulong[(MaxLetters + 1) * MaxAnchors];
-        for (var letters = 0; letters <= MaxLetters; letters++)
-        {
-            for (var anchor = 0; anchor < MaxAnchors; anchor++)
-            {
-                parts[(letters * MaxAnchors) + anchor] = WherePart(letters, anchor);
-            }
-        }
-
-        return parts;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong WherePart(int letters, int anchor) => (((ulong)(uint)letters << 8) | (uint)anchor) * WhereMultiplier;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong sum)
-    {
-        // The high bits are folded down so that the filter's bits, taken from the low end, vary as much as the slot,
-        // taken from the high end.
-        var z = sum * Multiplier;
+        // The anchor's polynomial hashes are mixed with where it sits; the high bits are folded down so that the
+        // filter's bits, taken from the low end, vary as much as the slot, taken from the high end.
+        var where = ((ulong)(uint)words << 16) | ((ulong)(uint)letters << 8) | (uint)anchor;
+        var z = ((head * 0x94D049BB133111EBUL) + tail + (where * 0xBF58476D1CE4E5B9UL)) * Multiplier;
         z ^= z >> 29;
         return z == 0 ? 1 : z;
     }

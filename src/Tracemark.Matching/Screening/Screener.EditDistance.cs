@@ -53,11 +53,6 @@ internal sealed partial class Screener
     // The same letters folded (as the word list holds them), written beside _letters for the word look-ups.
     private char[] _folded = new char[256];
     private ulong[] _prefix = new ulong[257];
-
-    // The hashes of each word's last letters and of the first letters from the word windows start at, computed
-    // once and shared by every window (and compiled set) that ends or starts there.
-    private ulong[] _tails = new ulong[64 * FuzzyIndex.EndHashes];
-    private readonly ulong[] _heads = new ulong[FuzzyIndex.EndHashes];
     private readonly char[] _redrawn = new char[MatrixSide];
     private readonly int[] _matrix = new int[MatrixSide * MatrixSide];
 
@@ -105,9 +100,6 @@ internal sealed partial class Screener
         /// set being searched.
         /// </summary>
         public short LongEnd;
-
-        /// <summary>Whether the hashes of the word's last letters (<see cref="FuzzyIndex.Tails"/>) are in _tails yet.</summary>
-        public bool Tailed;
     }
 
     [Flags]
@@ -257,11 +249,6 @@ internal sealed partial class Screener
     /// <summary>Searches every compiled set's names for lookalikes of windows of the words <see cref="SplitWords"/> found.</summary>
     private void FindEditLookalikes()
     {
-        if (_tails.Length < _words.Count * FuzzyIndex.EndHashes)
-        {
-            _tails = new ulong[_words.Count * 2 * FuzzyIndex.EndHashes];
-        }
-
         var searched = false;
         foreach (var set in _lexicon.Sets)
         {
@@ -318,7 +305,6 @@ internal sealed partial class Screener
             // What the first letters of windows of FuzzyIndex.GatedWords words or more from w0 show, asked once per
             // start when the first such window is reached.
             var longStart = -1;
-            var headed = false;
             for (var w = w0; w < words.Length && w < w0 + maxWords && words[w].Searchable; w++)
             {
                 var b = words[w].LetterEnd;
@@ -354,20 +340,7 @@ internal sealed partial class Screener
                         }
                     }
 
-                    if (!headed)
-                    {
-                        FuzzyIndex.Heads(_prefix, a, words[^1].LetterEnd, _heads);
-                        headed = true;
-                    }
-
-                    var tails = _tails.AsSpan(w * FuzzyIndex.EndHashes, FuzzyIndex.EndHashes);
-                    if (!words[w].Tailed)
-                    {
-                        FuzzyIndex.Tails(_prefix, b, tails);
-                        words[w].Tailed = true;
-                    }
-
-                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, drawn, tails);
+                    Probe(set, words[w0].First, words[w].Last, w - w0 + 1, a, b, mask, drawn);
                 }
             }
         }
@@ -427,10 +400,10 @@ internal sealed partial class Screener
     }
 
     /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
-    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, bool drawnPair, ReadOnlySpan<ulong> tails)
+    private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, bool drawnPair)
     {
         _found.Clear();
-        set.Fuzzy.Find(windowWords, _prefix, a, b, _heads, tails, mask, _found);
+        set.Fuzzy.Find(windowWords, _prefix, a, b, mask, _found);
         var letters = _letters.AsSpan(a, b - a);
         Consider(set, start, end, windowWords, letters, a, default);
         if (!drawnPair)
