@@ -612,13 +612,7 @@ public sealed class AlgorithmTests
             }
 
             words.RemoveAll(w => w.Length == 0);
-
-            var text = string.Concat(words);
-            var starts = new int[words.Count + 1];
-            for (var w = 0; w < words.Count; w++)
-            {
-                starts[w + 1] = starts[w] + words[w].Length;
-            }
+            var (text, starts) = Joined(words);
 
             var prefix = new ulong[text.Length + 1];
             FuzzyIndex.Prefixes(text, prefix);
@@ -714,12 +708,7 @@ public sealed class AlgorithmTests
             }
 
             words.RemoveAll(w => w.Length == 0);
-            var text = string.Concat(words);
-            var starts = new int[words.Count + 1];
-            for (var w = 0; w < words.Count; w++)
-            {
-                starts[w + 1] = starts[w] + words[w].Length;
-            }
+            var (text, starts) = Joined(words);
 
             var prefix = new ulong[text.Length + 1];
             FuzzyIndex.Prefixes(text, prefix);
@@ -750,12 +739,19 @@ public sealed class AlgorithmTests
     /// <summary>Patterns as the automaton takes them: every pattern's units in one array, and where each starts.</summary>
     private static (char[] Keys, int[] Offsets) Flatten(IReadOnlyList<string> patterns)
     {
-        var offsets = new int[patterns.Count + 1];
-        for (var p = 0; p < patterns.Count; p++)
+        var (text, offsets) = Joined(patterns);
+        return (text.ToCharArray(), offsets);
+    }
+
+    /// <summary>The words run together, and where each starts in the text (one more entry: the text's end).</summary>
+    private static (string Text, int[] Starts) Joined(IReadOnlyList<string> words)
+    {
+        var starts = new int[words.Count + 1];
+        for (var w = 0; w < words.Count; w++)
         {
-            offsets[p + 1] = offsets[p] + patterns[p].Length;
+            starts[w + 1] = starts[w] + words[w].Length;
         }
 
-        return (string.Concat(patterns).ToCharArray(), offsets);
+        return (string.Concat(words), starts);
     }
 }
