@@ -61,14 +61,6 @@ internal sealed class PatternAutomaton
     private ushort[] _walkSymbol = [];
     private int[] _walkRoot = [];
 
-    // Bit (a, b, c) set when some glue pattern begins with symbols a, b, c (each a letter or digit, or Other for any
-    // other character or for the end of the range, and all three values when the pattern is shorter): a start inside
-    // a word whose first three symbols show no glue pattern reports nothing, and is not walked. 38³ bits, 6.7 KiB,
-    // stay in the first-level cache beside the walk's root.
-    private const int Other = DenseWidth;
-    private const int Codes = DenseWidth + 1;
-    private readonly ulong[] _glueStarts = new ulong[((Codes * Codes * Codes) + 63) / 64];
-
     private PatternAutomaton(ushort[] symbolOf, int nodes, int patterns, int edges, int denseRows)
     {
         _symbolOf = symbolOf;
@@ -227,47 +219,11 @@ internal sealed class PatternAutomaton
             }
         }
 
-        automaton.FileGlueStarts(keys, offsets, count, glue);
         automaton.Link(firstChild, nextSibling, depth, symbol);
         automaton.BuildWalk(firstChild, nextSibling, symbol, nextSymbol);
         automaton.Premultiply();
         return automaton;
     }
-
-    /// <summary>Sets the bits of <see cref="_glueStarts"/> for the first three symbols of every glue pattern.</summary>
-    private void FileGlueStarts(char[] keys, int[] offsets, int count, bool[]? glue)
-    {
-        if (glue is null)
-        {
-            return;
-        }
-
-        for (var p = 0; p < count; p++)
-        {
-            var key = keys.AsSpan(offsets[p], offsets[p + 1] - offsets[p]);
-            if (!glue[p] || key.IsEmpty)
-            {
-                continue;
-            }
-
-            // Past the pattern's end any symbol may follow.
-            var a = Code(_symbolOf[key[0]]);
-            var (bFrom, bTo) = key.Length > 1 ? (Code(_symbolOf[key[1]]), Code(_symbolOf[key[1]])) : (0, Other);
-            var (cFrom, cTo) = key.Length > 2 ? (Code(_symbolOf[key[2]]), Code(_symbolOf[key[2]])) : (0, Other);
-            for (var b = bFrom; b <= bTo; b++)
-            {
-                for (var c = cFrom; c <= cTo; c++)
-                {
-                    var bit = GlueStart(a, b, c);
-                    _glueStarts[bit >> 6] |= 1UL << bit;
-                }
-            }
-        }
-    }
-
-    private static int Code(int symbol) => Math.Min(symbol, Other);
-
-    private static int GlueStart(int a, int b, int c) => (((a * Codes) + b) * Codes) + c;
 
     /// <summary>Failure links, output links and the complete rows of shallow states, breadth first.</summary>
     private void Link(int[] firstChild, int[] nextSibling, List<int> depth, List<int> symbol)
@@ -612,20 +568,9 @@ internal sealed class PatternAutomaton
         const UnitFlags open = UnitFlags.Boundary | UnitFlags.Unsegmented;
         var symbolOf = _symbolOf;
         var walk = _walk;
-        var starts = _glueStarts;
         var length = keys.Length;
-        var second = from + 1 < to ? Code(symbolOf[keys[from + 1]]) : Other;
-        var code = from < to ? (Code(symbolOf[keys[from]]) * Codes) + second : 0;
         for (var start = from; start < to; start++)
         {
-            // code holds the symbols at start and start + 1; the third is added here, the first dropped after.
-            var bit = (code * Codes) + (start + 2 < to ? Code(symbolOf[keys[start + 2]]) : Other);
-            code = bit % (Codes * Codes);
-            if ((starts[bit >> 6] & (1UL << bit)) == 0)
-            {
-                continue;
-            }
-
             var aligned = start == 0 || (flags[start] & UnitFlags.Boundary) != UnitFlags.None
                 || ((flags[start] | flags[start - 1]) & UnitFlags.Unsegmented) != UnitFlags.None;
             var node = 0;
