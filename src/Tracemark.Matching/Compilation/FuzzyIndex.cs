@@ -76,15 +76,11 @@ internal sealed class FuzzyIndex
 
     private static readonly ulong[] Powers = BuildPowers();
 
-    /// <summary>
-    /// An anchor key (never 0), the first entry filed under it, and the run of the others: most keys have one entry,
-    /// so a look-up reads one line of 32 bytes, where a slot beside a separate entry read two lines far apart.
-    /// </summary>
+    /// <summary>An anchor key (never 0) and the run of entries filed under it, read together in one cache line.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Slot
     {
         public ulong Key;
-        public Entry First;
         public int Start;
         public int End;
     }
@@ -152,7 +148,7 @@ internal sealed class FuzzyIndex
             distinct += e == 0 || entries[e].Key != entries[e - 1].Key ? 1 : 0;
         }
 
-        var slotBits = Math.Max(4, BitOperations.Log2((uint)Math.Max(1, distinct)) + 1);
+        var slotBits = Math.Max(4, BitOperations.Log2((uint)Math.Max(1, distinct)) + 2);
         _slotShift = 64 - slotBits;
         _slots = new Slot[1 << slotBits];
         var filterWords = Math.Max(0, BitOperations.Log2((uint)Math.Max(1, distinct)) - 1);
@@ -173,7 +169,7 @@ internal sealed class FuzzyIndex
                 slot = (slot + 1) & (_slots.Length - 1);
             }
 
-            _slots[slot] = new Slot { Key = key, First = _entries[e], Start = e + 1, End = end };
+            _slots[slot] = new Slot { Key = key, Start = e, End = end };
             _filter[FilterWord(key)] |= FilterBits(key);
             e = end;
         }
@@ -472,31 +468,14 @@ internal sealed class FuzzyIndex
     /// <summary>Proposes the names filed under <paramref name="key"/>, which has passed <see cref="MayBeFiled"/>.</summary>
     private void Lookup(ulong key, ulong mask, int length, List<int> found)
     {
-        var slots = _slots.Length - 1;
-        for (var slot = (int)(key >> _slotShift); _slots[slot].Key != 0; slot = (slot + 1) & slots)
+        var (start, end) = Run(key);
+        for (var e = start; e < end; e++)
         {
-            ref readonly var here = ref _slots[slot];
-            if (here.Key != key)
+            var own = _entries[e].Mask;
+            if (Math.Abs(_entries[e].Letters - length) <= 1 && BitOperations.PopCount(own & ~mask) <= 1 && BitOperations.PopCount(mask & ~own) <= 1)
             {
-                continue;
+                found.Add(_entries[e].Name);
             }
-
-            Propose(here.First, mask, length, found);
-            for (var e = here.Start; e < here.End; e++)
-            {
-                Propose(_entries[e], mask, length, found);
-            }
-
-            return;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Propose(in Entry entry, ulong mask, int length, List<int> found)
-    {
-        if (Math.Abs(entry.Letters - length) <= 1 && BitOperations.PopCount(entry.Mask & ~mask) <= 1 && BitOperations.PopCount(mask & ~entry.Mask) <= 1)
-        {
-            found.Add(entry.Name);
         }
     }
 
@@ -506,6 +485,22 @@ internal sealed class FuzzyIndex
     {
         var bits = FilterBits(key);
         return (_filter[FilterWord(key)] & bits) == bits;
+    }
+
+    /// <summary>The entries filed under <paramref name="key"/> (which has passed the filter), or none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (int Start, int End) Run(ulong key)
+    {
+        var slots = _slots.Length - 1;
+        for (var slot = (int)(key >> _slotShift); _slots[slot].Key != 0; slot = (slot + 1) & slots)
+        {
+            if (_slots[slot].Key == key)
+            {
+                return (_slots[slot].Start, _slots[slot].End);
+            }
+        }
+
+        return default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
