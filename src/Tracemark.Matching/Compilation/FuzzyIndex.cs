@@ -63,13 +63,7 @@ internal sealed class FuzzyIndex
     // fewer letters (two), and of one word fewer, split once (four). Tail is added to a kind for its last letters.
     private const int ShortEnd = 2;
     private const int SplitEnd = 4;
-    private const int EndWords = 12;
-
-    // Each end is read once, in one word of the table, whatever kinds of name it may show: a kind has a lane of
-    // LaneWidth bits in the word (its place within the lane taken from the end's hash), so an end of four letters
-    // answers the four kinds filed by four letters in one read, where a bit per kind took a read each.
-    private const int LaneWidth = 16;
-    private const int LaneBits = 4;
+    private const int EndBits = 18;
     private const int LongName = 0;
     private const int ShortName = LongName + LongAnchor + 1;
     private const int SplitName = ShortName + 1;
@@ -119,10 +113,10 @@ internal sealed class FuzzyIndex
     private readonly ulong[] _filter;
     private readonly int _filterShift;
 
-    // Bits of the ends of the names a gated window may be proposed, read once per word, not once per window: 32 KiB,
-    // so that the few thousand ends filed set a few per cent of each lane's bits (at 8 KiB a tenth were set, and false
-    // passes let through a fifth of the windows).
-    private readonly ulong[] _ends = new ulong[1 << EndWords];
+    // One bit per end of the names a window of GatedWords words or more may be proposed, read once per word, not once
+    // per window: 32 KiB, so that the few thousand ends filed set about 2 % of the bits (at 8 KiB a tenth were set,
+    // and false passes let through a fifth of the windows).
+    private readonly ulong[] _ends = new ulong[(1 << EndBits) / 64];
 
     // Per (words, letters), what a window of that many words checks before it computes any key, read in one go.
     private readonly Cell[] _cells = new Cell[(MaxWords + 1) * (MaxLetters + 1)];
@@ -283,35 +277,35 @@ internal sealed class FuzzyIndex
             {
                 // Proposed to windows of its own word count by half its letters (four to six) at one end.
                 var half = Anchors(name.Letters)[0].Head;
-                index.FileEnd(Range(prefix, 0, half), half, 0, half == SplitEnd ? 2 : 0);
-                index.FileEnd(Range(prefix, word.Length - half, word.Length), half, Tail, half == SplitEnd ? 2 : 0);
+                index.FileEnd(EndBit(LongName + half, Range(prefix, 0, half)));
+                index.FileEnd(EndBit(LongName + half + Tail, Range(prefix, word.Length - half, word.Length)));
             }
             else if (name.Words >= GatedWords)
             {
                 // Every anchor of a shorter name holds two letters at one end or the other.
-                index.FileEnd(Range(prefix, 0, ShortEnd), ShortEnd, 0, 0);
-                index.FileEnd(Range(prefix, word.Length - ShortEnd, word.Length), ShortEnd, Tail, 0);
+                index.FileEnd(EndBit(ShortName, Range(prefix, 0, ShortEnd)));
+                index.FileEnd(EndBit(ShortName + Tail, Range(prefix, word.Length - ShortEnd, word.Length)));
             }
 
             if (name.Words == GatedWords - 1 && name.Letters >= TwoEditLetters)
             {
                 var half = Anchors(name.Letters)[0].Head;
-                index.FileEnd(Range(prefix, 0, half), half, 0, half == SplitEnd ? 3 : 1);
-                index.FileEnd(Range(prefix, word.Length - half, word.Length), half, Tail, half == SplitEnd ? 3 : 1);
+                index.FileEnd(EndBit(LongThreeName + half, Range(prefix, 0, half)));
+                index.FileEnd(EndBit(LongThreeName + half + Tail, Range(prefix, word.Length - half, word.Length)));
             }
 
             if (name.Words + 2 == GatedWords && name.Letters >= SplitEnd)
             {
-                index.FileEnd(Range(prefix, 0, SplitEnd), SplitEnd, 0, 1);
-                index.FileEnd(Range(prefix, word.Length - SplitEnd, word.Length), SplitEnd, Tail, 1);
+                index.FileEnd(EndBit(SplitThree, Range(prefix, 0, SplitEnd)));
+                index.FileEnd(EndBit(SplitThree + Tail, Range(prefix, word.Length - SplitEnd, word.Length)));
             }
 
             if (name.Words + 1 >= GatedWords)
             {
                 // Proposed, split once, to windows of one word more that spell it exactly (so of four letters or more):
                 // both its ends are theirs.
-                index.FileEnd(Range(prefix, 0, SplitEnd), SplitEnd, 0, 0);
-                index.FileEnd(Range(prefix, word.Length - SplitEnd, word.Length), SplitEnd, Tail, 0);
+                index.FileEnd(EndBit(SplitName, Range(prefix, 0, SplitEnd)));
+                index.FileEnd(EndBit(SplitName + Tail, Range(prefix, word.Length - SplitEnd, word.Length)));
             }
         }
 
@@ -342,10 +336,15 @@ internal sealed class FuzzyIndex
     /// </summary>
     public int StartOfLong(ReadOnlySpan<ulong> prefix, int a, int letters)
     {
-        var shown = ShortShown(Lanes(Range(prefix, a, a + ShortEnd), ShortEnd, 0)) | FourShown(Lanes(Range(prefix, a, a + SplitEnd), SplitEnd, 0));
-        for (var half = SplitEnd + 1; half <= LongAnchor && a + half <= letters; half++)
+        var four = Range(prefix, a, a + SplitEnd);
+        var shown = (HasEnd(EndBit(ShortName, Range(prefix, a, a + ShortEnd))) ? 1 << ShortName : 0)
+            | (HasEnd(EndBit(SplitName, four)) ? 1 << SplitName : 0)
+            | (HasEnd(EndBit(SplitThree, four)) ? 1 << SplitThree : 0);
+        for (var half = SplitEnd; half <= LongAnchor && a + half <= letters; half++)
         {
-            shown |= HalfShown(Lanes(Range(prefix, a, a + half), half, 0), half);
+            var head = half == SplitEnd ? four : Range(prefix, a, a + half);
+            shown |= (HasEnd(EndBit(LongName + half, head)) ? 1 << (LongName + half) : 0)
+                | (HasEnd(EndBit(LongThreeName + half, head)) ? 1 << (LongThreeName + half) : 0);
         }
 
         return shown;
@@ -354,29 +353,19 @@ internal sealed class FuzzyIndex
     /// <summary>The same for the last letters of windows ending before letter <paramref name="b"/>.</summary>
     public int EndOfLong(ReadOnlySpan<ulong> prefix, int b)
     {
-        var shown = ShortShown(Lanes(Range(prefix, b - ShortEnd, b), ShortEnd, Tail)) | FourShown(Lanes(Range(prefix, b - SplitEnd, b), SplitEnd, Tail));
-        for (var half = SplitEnd + 1; half <= LongAnchor && half <= b; half++)
+        var four = Range(prefix, b - SplitEnd, b);
+        var shown = (HasEnd(EndBit(ShortName + Tail, Range(prefix, b - ShortEnd, b))) ? 1 << ShortName : 0)
+            | (HasEnd(EndBit(SplitName + Tail, four)) ? 1 << SplitName : 0)
+            | (HasEnd(EndBit(SplitThree + Tail, four)) ? 1 << SplitThree : 0);
+        for (var half = SplitEnd; half <= LongAnchor && half <= b; half++)
         {
-            shown |= HalfShown(Lanes(Range(prefix, b - half, b), half, Tail), half);
+            var tail = half == SplitEnd ? four : Range(prefix, b - half, b);
+            shown |= (HasEnd(EndBit(LongName + half + Tail, tail)) ? 1 << (LongName + half) : 0)
+                | (HasEnd(EndBit(LongThreeName + half + Tail, tail)) ? 1 << (LongThreeName + half) : 0);
         }
 
         return shown;
     }
-
-    // What one read of an end shows, by lane: of two letters, short names; of four, names split once (into four words
-    // or more, then into three), and long names of four words or more, then of three, by a half of four letters; of
-    // five and six, long names of four words or more, then of three, by that half.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ShortShown(ulong lanes) => (int)(lanes & 1) << ShortName;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FourShown(ulong lanes) =>
-        ((int)(lanes & 1) << SplitName) | ((int)((lanes >> LaneWidth) & 1) << SplitThree)
-        | ((int)((lanes >> (2 * LaneWidth)) & 1) << (LongName + SplitEnd)) | ((int)((lanes >> (3 * LaneWidth)) & 1) << (LongThreeName + SplitEnd));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HalfShown(ulong lanes, int half) =>
-        ((int)(lanes & 1) << (LongName + half)) | ((int)((lanes >> LaneWidth) & 1) << (LongThreeName + half));
 
     /// <summary>
     /// False when a window of <see cref="GatedWords"/> words or more and <paramref name="length"/> letters, whose ends
@@ -413,23 +402,14 @@ internal sealed class FuzzyIndex
         return halves;
     }
 
-    /// <summary>Files an end of <paramref name="length"/> letters hashing to <paramref name="letters"/> (first letters, or last with <see cref="Tail"/>) in lane <paramref name="lane"/>.</summary>
-    private void FileEnd(ulong letters, int length, int tail, int lane)
-    {
-        var mixed = EndMix(letters, length, tail);
-        _ends[(int)(mixed >> (64 - EndWords))] |= 1UL << ((lane * LaneWidth) + (int)((mixed >> (64 - EndWords - LaneBits)) & (LaneWidth - 1)));
-    }
-
-    /// <summary>The lanes of an end, each shifted so that its bit for this end is the lowest.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Lanes(ulong letters, int length, int tail)
-    {
-        var mixed = EndMix(letters, length, tail);
-        return _ends[(int)(mixed >> (64 - EndWords))] >> (int)((mixed >> (64 - EndWords - LaneBits)) & (LaneWidth - 1));
-    }
+    private void FileEnd(int bit) => _ends[bit >> 6] |= 1UL << bit;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong EndMix(ulong letters, int length, int tail) => (letters + ((ulong)(uint)(length + tail) * 0xBF58476D1CE4E5B9UL)) * Multiplier;
+    private bool HasEnd(int bit) => (_ends[bit >> 6] & (1UL << bit)) != 0;
+
+    /// <summary>The gate's bit for an end of <paramref name="kind"/> (plus <see cref="Tail"/> for a last end) whose letters hash to <paramref name="letters"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EndBit(int kind, ulong letters) => (int)(((letters + ((ulong)(uint)kind * 0xBF58476D1CE4E5B9UL)) * Multiplier) >> (64 - EndBits));
 
     /// <summary>
     /// One bit per letter a word uses (digits and other characters share the bits past the alphabet's): a
