@@ -67,17 +67,7 @@ internal sealed class FuzzyIndex
     private const int LongName = 0;
     private const int ShortName = LongName + LongAnchor + 1;
     private const int SplitName = ShortName + 1;
-
-    // The same for windows of exactly GatedWords - 1 words and LongThree letters or more, apart: names of that many
-    // words, all long at such lengths, by their halves, and names of one word fewer, split once, by four letters at
-    // both ends. Shorter such windows are not gated: the two letters at an end that short names are found by let
-    // through a third of them, and made the gate cost more than it saved (2026-11-22 04:10 update).
-    private const int SplitThree = SplitName + 1;
-    private const int LongThreeName = SplitThree + 1 - SplitEnd;
     private const int Tail = 16;
-
-    /// <summary>Windows of <see cref="GatedWords"/> - 1 words are gated from this many letters: every name they may be proposed has ten letters or more.</summary>
-    public const int LongThree = TwoEditLetters + 1;
 
     /// <summary>Per window length, the bits of <see cref="StartOfLong"/> that long names of a length within one of it are filed under.</summary>
     private static readonly int[] LongHalves = BuildLongHalves();
@@ -287,19 +277,6 @@ internal sealed class FuzzyIndex
                 index.FileEnd(EndBit(ShortName + Tail, Range(prefix, word.Length - ShortEnd, word.Length)));
             }
 
-            if (name.Words == GatedWords - 1 && name.Letters >= TwoEditLetters)
-            {
-                var half = Anchors(name.Letters)[0].Head;
-                index.FileEnd(EndBit(LongThreeName + half, Range(prefix, 0, half)));
-                index.FileEnd(EndBit(LongThreeName + half + Tail, Range(prefix, word.Length - half, word.Length)));
-            }
-
-            if (name.Words + 2 == GatedWords && name.Letters >= SplitEnd)
-            {
-                index.FileEnd(EndBit(SplitThree, Range(prefix, 0, SplitEnd)));
-                index.FileEnd(EndBit(SplitThree + Tail, Range(prefix, word.Length - SplitEnd, word.Length)));
-            }
-
             if (name.Words + 1 >= GatedWords)
             {
                 // Proposed, split once, to windows of one word more that spell it exactly (so of four letters or more):
@@ -336,15 +313,11 @@ internal sealed class FuzzyIndex
     /// </summary>
     public int StartOfLong(ReadOnlySpan<ulong> prefix, int a, int letters)
     {
-        var four = Range(prefix, a, a + SplitEnd);
         var shown = (HasEnd(EndBit(ShortName, Range(prefix, a, a + ShortEnd))) ? 1 << ShortName : 0)
-            | (HasEnd(EndBit(SplitName, four)) ? 1 << SplitName : 0)
-            | (HasEnd(EndBit(SplitThree, four)) ? 1 << SplitThree : 0);
+            | (HasEnd(EndBit(SplitName, Range(prefix, a, a + SplitEnd))) ? 1 << SplitName : 0);
         for (var half = SplitEnd; half <= LongAnchor && a + half <= letters; half++)
         {
-            var head = half == SplitEnd ? four : Range(prefix, a, a + half);
-            shown |= (HasEnd(EndBit(LongName + half, head)) ? 1 << (LongName + half) : 0)
-                | (HasEnd(EndBit(LongThreeName + half, head)) ? 1 << (LongThreeName + half) : 0);
+            shown |= HasEnd(EndBit(LongName + half, Range(prefix, a, a + half))) ? 1 << (LongName + half) : 0;
         }
 
         return shown;
@@ -353,15 +326,11 @@ internal sealed class FuzzyIndex
     /// <summary>The same for the last letters of windows ending before letter <paramref name="b"/>.</summary>
     public int EndOfLong(ReadOnlySpan<ulong> prefix, int b)
     {
-        var four = Range(prefix, b - SplitEnd, b);
         var shown = (HasEnd(EndBit(ShortName + Tail, Range(prefix, b - ShortEnd, b))) ? 1 << ShortName : 0)
-            | (HasEnd(EndBit(SplitName + Tail, four)) ? 1 << SplitName : 0)
-            | (HasEnd(EndBit(SplitThree + Tail, four)) ? 1 << SplitThree : 0);
+            | (HasEnd(EndBit(SplitName + Tail, Range(prefix, b - SplitEnd, b))) ? 1 << SplitName : 0);
         for (var half = SplitEnd; half <= LongAnchor && half <= b; half++)
         {
-            var tail = half == SplitEnd ? four : Range(prefix, b - half, b);
-            shown |= (HasEnd(EndBit(LongName + half + Tail, tail)) ? 1 << (LongName + half) : 0)
-                | (HasEnd(EndBit(LongThreeName + half + Tail, tail)) ? 1 << (LongThreeName + half) : 0);
+            shown |= HasEnd(EndBit(LongName + half + Tail, Range(prefix, b - half, b))) ? 1 << (LongName + half) : 0;
         }
 
         return shown;
@@ -377,16 +346,6 @@ internal sealed class FuzzyIndex
         ((start | end) & LongHalves[Math.Min(length, LongHalves.Length - 1)]) != 0
         || (length <= TwoEditLetters && ((start | end) & (1 << ShortName)) != 0)
         || (start & end & (1 << SplitName)) != 0;
-
-    /// <summary>
-    /// False when a window of <see cref="GatedWords"/> - 1 words and <paramref name="length"/> letters (at least
-    /// <see cref="LongThree"/>), whose ends show <paramref name="start"/> and <paramref name="end"/>, can be proposed no
-    /// name: a name of as many words (ten letters or more at such lengths) by either end's half, a name of one word
-    /// fewer, split once, by both ends.
-    /// </summary>
-    public static bool MayProposeThree(int start, int end, int length) =>
-        ((start | end) & (LongHalves[Math.Min(length, LongHalves.Length - 1)] << (LongThreeName - LongName))) != 0
-        || (start & end & (1 << SplitThree)) != 0;
 
     private static int[] BuildLongHalves()
     {

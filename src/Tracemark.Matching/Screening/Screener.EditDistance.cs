@@ -99,7 +99,7 @@ internal sealed partial class Screener
         /// <see cref="FuzzyIndex.EndOfLong"/> of the letters the word ends with, once asked (-1 before), for the compiled
         /// set being searched.
         /// </summary>
-        public int LongEnd;
+        public short LongEnd;
     }
 
     [Flags]
@@ -321,8 +321,7 @@ internal sealed partial class Screener
                 {
                     // Drawn letters are redrawn before they are looked up, which changes the ends: such windows pass.
                     var drawn = words[w].DrawnThrough > words[w0].DrawnAtStart;
-                    var gated = w - w0 + 1 >= FuzzyIndex.GatedWords || (w - w0 + 2 == FuzzyIndex.GatedWords && b - a >= FuzzyIndex.LongThree);
-                    if (gated && !drawn)
+                    if (w - w0 + 1 >= FuzzyIndex.GatedWords && !drawn)
                     {
                         if (longStart < 0)
                         {
@@ -332,10 +331,10 @@ internal sealed partial class Screener
                         ref var last = ref words[w];
                         if (last.LongEnd < 0)
                         {
-                            last.LongEnd = index.EndOfLong(_prefix, b);
+                            last.LongEnd = (short)index.EndOfLong(_prefix, b);
                         }
 
-                        if (w - w0 + 1 >= FuzzyIndex.GatedWords ? !FuzzyIndex.MayProposeLong(longStart, last.LongEnd, b - a) : !FuzzyIndex.MayProposeThree(longStart, last.LongEnd, b - a))
+                        if (!FuzzyIndex.MayProposeLong(longStart, last.LongEnd, b - a))
                         {
                             continue;
                         }
