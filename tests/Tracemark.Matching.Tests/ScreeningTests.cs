@@ -124,6 +124,34 @@ public sealed class ScreeningTests
     }
 
     [Theory]
+    // Windows of three words are a third of the look-ups and almost never hold a name; any cut to them (a gate of
+    // their ends was tried) must still find a name of three words mistyped at either end, whose other half is intact,
+    // and a name of two words split once at a double letter, which only the index sees.
+    [InlineData("Tokyo Disney Resrot tickets", "tdr", "Tokyo Disney Resrot")] // the last letters changed: by its first half
+    [InlineData("Tokio Disney Resort tickets", "tdr", "Tokio Disney Resort")] // the first letters changed: by its last half
+    [InlineData("正品 Tokyo Disney Resrot 门票", "tdr", "Tokyo Disney Resrot")]
+    [InlineData("东京Tokio Disney Resort门票", "tdr", "Tokio Disney Resort")]
+    [InlineData("ｔｏｋｙｏ ｄｉｓｎｅｙ ｒｅｓｒｏｔ", "tdr", "ｔｏｋｙｏ ｄｉｓｎｅｙ ｒｅｓｒｏｔ")]
+    [InlineData("Tokyo Disny Resort map", "tdr", "Tokyo Disny Resort")] // a letter left out in the middle
+    [InlineData("Kel logg Cereals box", "kc", "Kel logg Cereals")] // two words split at a double letter, where only the index sees it
+    [InlineData("Kellog g Cereals box", "kc", "Kellog g Cereals")]
+    [InlineData("早餐 Kel logg Cereals 盒", "kc", "Kel logg Cereals")]
+    [InlineData("Ｋｅｌ ｌｏｇｇ Ｃｅｒｅａｌｓ", "kc", "Ｋｅｌ ｌｏｇｇ Ｃｅｒｅａｌｓ")]
+    public void A_name_is_found_in_a_window_of_three_words_and_eleven_letters_or_more(string text, string markId, string matched)
+    {
+        var lexicon = Lexicon.Build(
+            [new Mark("tdr", "Tokyo Disney Resort"), new Mark("kc", "Kellogg Cereals"), new Mark("nike", "Nike")],
+            RiskTerms.Default,
+            WordList.FromWords([.. TestLexicon.Words, "tickets", "map", "box"]));
+
+        var hit = Assert.Single(lexicon.Screen(text), h => h.MarkId == markId);
+
+        Assert.Equal(HitKind.Lookalike, hit.Kind);
+        Assert.Equal(matched, hit.Matched);
+        Assert.Equal(matched, text.Substring(hit.Start, hit.Length));
+    }
+
+    [Theory]
     [InlineData("Zenoblade Chronicle Two game", "Zenoblade Chronicle Two")] // its first letter changed: found by its last ones
     [InlineData("正品 Zenoblade Chronicle Two 游戏", "Zenoblade Chronicle Two")]
     [InlineData("ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ", "ｚｅｎｏｂｌａｄｅ ｃｈｒｏｎｉｃｌｅ ｔｗｏ")]
