@@ -83,7 +83,7 @@ public sealed class IntakeWriterTests(ComplaintsFactory factory) : IClassFixture
     public async Task Stopping_ends_the_writer_threads_and_the_filings_still_waiting()
     {
         var intake = NewIntake();
-        Assert.Equal(2, intake.Writers);
+        Assert.Equal(3, intake.Writers);
         await intake.StartAsync(Ct);
         await WaitUntilAsync(() => intake.WritersRunning == intake.Writers);
         Task<IdempotentAnswer> waiting;
