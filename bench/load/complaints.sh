@@ -107,11 +107,12 @@ INSERT INTO complaint_listings (id, platform_org_id, listing_key, open_notice_id
 SELECT id, '$PLATFORM_ID', 'sweep-' || g, id, now() - interval '30 days' FROM sweep_ids;
 INSERT INTO complaint_notice_listings (notice_id, position, listing_id, listing_ref, url, seller_id, title)
 SELECT id, 0, id, 'sweep-' || g, 'https://www.shopwell.example/item/sweep-' || g, 'shop-' || (g % 5000), 'Sweep listing ' || g FROM sweep_ids;
--- Since 0052 the sweep finds due notices in complaint_timers (the server keeps it with each notice it writes);
--- builds before it have no such table, so the same script measures both.
+-- Since 0052 the sweep finds due notices in complaint_timers, which the server keeps with each notice it writes;
+-- since 0058 the notices' insert writes them itself (nothing is added here), and builds before 0052 have no such
+-- table: the same script measures all three.
 DO \$\$ BEGIN
   IF to_regclass('complaint_timers') IS NOT NULL THEN
-    EXECUTE 'INSERT INTO complaint_timers (notice_id, state, due_at) SELECT n.id, n.state, n.next_timer_at FROM complaint_notices n JOIN sweep_ids s ON s.id = n.id';
+    EXECUTE 'INSERT INTO complaint_timers (notice_id, state, due_at) SELECT n.id, n.state, n.next_timer_at FROM complaint_notices n JOIN sweep_ids s ON s.id = n.id ON CONFLICT (notice_id) DO NOTHING';
   END IF;
 END \$\$;
 COMMIT;"

@@ -40,12 +40,14 @@ public sealed class FilingIntake(
     internal int Waiting => _queue.Reader.Count;
 
     /// <summary>
-    /// How many writers take batches at once (<c>Complaints:IntakeWriters</c>, one unless set). A second writer lets one
-    /// batch's round trips overlap another's work, which paid while each batch also waited on its snapshot files' flushes;
-    /// since short snapshots are kept in their rows, one writer's larger batches cost a third less CPU per filing and filed
-    /// more per second in each of three alternated pairs (docs/benchmarks.md, issue 6). Still a setting to measure with.
+    /// How many writers take batches at once (<c>Complaints:IntakeWriters</c>, three unless set): while one writer's batch
+    /// waits for PostgreSQL, another's is checked, screened and serialised, so the server's work and the database's
+    /// overlap. More writers cost more CPU per filing (smaller batches) and paid only once a new notice's timer stopped
+    /// being looked up again after its insert, whose cached plan grew five times as costly with two writers. Since then,
+    /// on the 2-core machine of docs/benchmarks.md (issue 6), two filed more per second than one in seven of eight
+    /// alternated pairs, three more than two in five of five, and four no more than three. Still a setting to measure with.
     /// </summary>
-    public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", 1));
+    public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", 3));
 
     internal async Task<IdempotentAnswer> FileAsync(NewNotice input, Caller caller, IdempotencyTicket? ticket, CancellationToken cancellationToken)
     {

@@ -317,13 +317,12 @@ public sealed partial class NoticeStore
             await tx.ExecuteAsync(
                 """
                 UPDATE complaint_notices n SET state = 'linked', linked_notice_id = u.first, next_timer_at = NULL, closed_at = @now
-                FROM unnest(@ids, @firsts) AS u (id, first) WHERE n.id = u.id
+                FROM unnest(@ids, @firsts) AS u (id, first) WHERE n.id = u.id;
+                SELECT tm_complaint_timers_sync(@ids);
                 """,
                 new { ids = linkedNotices.Select(a => a.Id).ToArray(), firsts = linkedNotices.Select(a => a.LinkedTo[0]).ToArray(), now },
                 cancellationToken);
         }
-
-        await tx.ExecuteAsync("SELECT tm_complaint_timers_sync(@ids)", new { ids = accepted.Select(a => a.Id).ToArray() }, cancellationToken);
 
         await tx.ExecuteAsync(
             """

@@ -217,12 +217,10 @@ public sealed partial class NoticeStore(
         {
             state = NoticeState.Linked;
             await tx.ExecuteAsync(
-                "UPDATE complaint_notices SET state = 'linked', linked_notice_id = @first, next_timer_at = NULL, closed_at = @now WHERE id = @id",
+                "UPDATE complaint_notices SET state = 'linked', linked_notice_id = @first, next_timer_at = NULL, closed_at = @now WHERE id = @id; SELECT tm_complaint_timers_sync(ARRAY[@id])",
                 new { id, first = linkedTo[0], now },
                 cancellationToken);
         }
-
-        await tx.ExecuteAsync("SELECT tm_complaint_timers_sync(ARRAY[@id])", new { id }, cancellationToken);
 
         var detail = new { listings = content.Listings.Count, linked = linkedTo.Distinct().ToList(), fastTrack };
         await EventAsync(tx, id, Party.Complainant, "file", null, state, detail, now, cancellationToken);

@@ -39,6 +39,13 @@ public sealed class IntakeBatchTests(ComplaintsFactory factory) : IClassFixture<
         var held = (await connection.QueryAsync<Guid?>(
             "SELECT open_notice_id FROM complaint_listings WHERE platform_org_id = @platform AND listing_key LIKE '%same-listing%'", new { platform = world.Platform.Id })).ToList();
         Assert.Equal(Guid.Parse(Id(first)), Assert.Single(held));
+
+        // The first notice's review clock runs, as a row of the sweep's timers written with it; the linked one has no clock.
+        var timers = (await connection.QueryAsync<(Guid Id, string State, DateTimeOffset Due)>(
+            "SELECT notice_id, state, due_at FROM complaint_timers WHERE notice_id = ANY (@ids)", new { ids = notices.Select(n => Guid.Parse(Id(n))).ToArray() })).ToList();
+        var timer = Assert.Single(timers);
+        Assert.Equal((Guid.Parse(Id(first)), "submitted"), (timer.Id, timer.State));
+        Assert.Equal(first.GetProperty("deadlines").GetProperty("reviewDue").GetDateTimeOffset(), timer.Due);
         foreach (var notice in notices)
         {
             var id = Guid.Parse(Id(notice));

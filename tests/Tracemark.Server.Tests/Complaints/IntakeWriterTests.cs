@@ -80,15 +80,16 @@ public sealed class IntakeWriterTests(ComplaintsFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task Stopping_ends_the_writer_thread_and_the_filings_still_waiting()
+    public async Task Stopping_ends_the_writer_threads_and_the_filings_still_waiting()
     {
         var intake = NewIntake();
+        Assert.Equal(3, intake.Writers);
         await intake.StartAsync(Ct);
-        await WaitUntilAsync(() => intake.WritersRunning == 1);
+        await WaitUntilAsync(() => intake.WritersRunning == intake.Writers);
         Task<IdempotentAnswer> waiting;
         await using (await intake.HoldAsync(Ct))
         {
-            // The writer wakes for the filing and waits for the hold; the filing stays in the queue.
+            // The writers wake for the filing and wait for the hold; the filing stays in the queue.
             waiting = intake.FileAsync(Filing(), Caller.Anonymous, null, Ct);
             await Task.Delay(100, Ct);
             Assert.Equal(1, intake.Waiting);
@@ -103,7 +104,7 @@ public sealed class IntakeWriterTests(ComplaintsFactory factory) : IClassFixture
         // An idle writer, waiting on the empty queue, stops too.
         var idle = NewIntake();
         await idle.StartAsync(Ct);
-        await WaitUntilAsync(() => idle.WritersRunning == 1);
+        await WaitUntilAsync(() => idle.WritersRunning == idle.Writers);
         await idle.StopAsync(Ct);
         Assert.Equal(0, idle.WritersRunning);
         Assert.True(idle.ExecuteTask!.IsCompletedSuccessfully, $"{idle.ExecuteTask.Status} {idle.ExecuteTask.Exception}");
