@@ -45,7 +45,7 @@ public sealed class FilingIntake(
     /// overlap. More writers cost more CPU per filing (smaller batches) and paid only once a new notice's timer stopped
     /// being looked up again after its insert, whose cached plan grew five times as costly with two writers. Since then,
     /// on the 2-core machine of docs/benchmarks.md (issue 6), two filed more per second than one in seven of eight
-    /// alternated pairs, three more than two in five of five, and four no more than three. Still a setting to measure with.
+    /// alternated pairs, three more than two in seven of eight, and four no more than three. Still a setting to measure with.
     /// </summary>
     public int Writers { get; } = Math.Max(1, configuration.GetValue("Complaints:IntakeWriters", 3));
 
