@@ -6,8 +6,8 @@ namespace Tracemark.Server.Platform.Idempotency;
 /// <summary>
 /// How an answer to a keyed request is kept: deflated, then encrypted with the server's data-protection keys, and
 /// marked as such by one byte in front. Encrypted bytes do not compress, so PostgreSQL's own compression could never
-/// shrink an answer: a notice's view (about 4.8 kB) went to the TOAST table in three chunks per filing, each with its
-/// index entry. Deflated first it is about a quarter of that and stays in its row (docs/benchmarks.md, issue 6).
+/// shrink an answer: a notice's view (4.9 kB kept) went to the TOAST table in three chunks per filing, each with its
+/// index entry. Deflated first it is kept in 1.8 kB, one chunk (docs/benchmarks.md, issue 6).
 /// Answers kept before this begin with the data-protection format's own magic header (0x09F0C9F0) and are read as
 /// they were written.
 /// </summary>
