@@ -20,9 +20,10 @@ export TRACEMARK_DATA="$work/data" TRACEMARK_URLS="http://127.0.0.1:$port"
 
 # TRACEMARK_APP=<folder of a published build> runs that build instead (to compare two builds back to back).
 # BENCH_PG_STATEMENTS=1: pg_stat_statements loaded (planning tracked) and the filing run's statements listed by
-# plan + execution time per filing (the cluster is started for this run only with these settings).
+# plan + execution time per filing (the cluster is started for this run only with these settings, after any
+# TRACEMARK_BENCH_PG_OPTIONS of the caller's, such as -c plan_cache_mode=force_generic_plan).
 if [ "${BENCH_PG_STATEMENTS:-0}" = 1 ]; then
-  export TRACEMARK_BENCH_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on -c pg_stat_statements.max=5000"
+  export TRACEMARK_BENCH_PG_OPTIONS="${TRACEMARK_BENCH_PG_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on -c pg_stat_statements.max=5000"
 fi
 app=${TRACEMARK_APP:-$work/app}
 [ -n "${TRACEMARK_APP:-}" ] || dotnet publish src/Tracemark.Cli/Tracemark.Cli.csproj -c Release -o "$app" --nologo -v quiet

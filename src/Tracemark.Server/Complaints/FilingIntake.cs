@@ -199,7 +199,7 @@ public sealed class FilingIntake(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var services = scope.ServiceProvider;
-                await using var tx = await services.GetRequiredService<Db>().BeginAsync(members[0].Caller, synchronous: true, stoppingToken);
+                await using var tx = await services.GetRequiredService<Db>().BeginAsync(members[0].Caller, synchronous: true, genericPlans: true, stoppingToken);
                 outcomes = await services.GetRequiredService<NoticeStore>().FileBatchAsync(
                     tx, members.Select(m => m.Filing).ToList(), services.GetRequiredService<IdempotencyAnswers>(), json.Value.SerializerOptions, stoppingToken);
                 await tx.CommitAsync(stoppingToken);
@@ -235,7 +235,7 @@ public sealed class FilingIntake(
         {
             await using var scope = scopes.CreateAsyncScope();
             var services = scope.ServiceProvider;
-            await using var tx = await services.GetRequiredService<Db>().BeginAsync(queued.Caller, synchronous: true, stoppingToken);
+            await using var tx = await services.GetRequiredService<Db>().BeginAsync(queued.Caller, synchronous: true, genericPlans: true, stoppingToken);
             var outcome = (await services.GetRequiredService<NoticeStore>().FileBatchAsync(
                 tx, [queued.Filing], services.GetRequiredService<IdempotencyAnswers>(), json.Value.SerializerOptions, stoppingToken))[0];
             if (outcome.Error is null)

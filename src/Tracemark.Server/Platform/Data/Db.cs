@@ -35,7 +35,18 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeP
     /// For a writer on its own thread: the answer then wakes that thread instead of waiting for a thread-pool thread
     /// behind the requests' work, once per statement (docs/benchmarks.md, issue 6). Callers' code is the same either way.
     /// </summary>
-    public async Task<DbTx> BeginAsync(Caller actingAs, bool synchronous, CancellationToken cancellationToken)
+    public Task<DbTx> BeginAsync(Caller actingAs, bool synchronous, CancellationToken cancellationToken) =>
+        BeginAsync(actingAs, synchronous, genericPlans: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BeginAsync(Caller, bool, CancellationToken)"/>; with <paramref name="genericPlans"/>, the transaction's
+    /// prepared statements run their generic plans (<c>plan_cache_mode</c>, for this transaction only). For a writer
+    /// that runs the same statements batch after batch: PostgreSQL otherwise planned most of them afresh on every
+    /// execution (their array parameters and the row-level security policies made a custom plan look cheaper), which
+    /// was a sixth of its time per filed notice; with generic plans its CPU per notice fell 14–24 % in three of three
+    /// alternated runs (docs/benchmarks.md, issue 6). Not for statements whose best plan depends on their values.
+    /// </summary>
+    public async Task<DbTx> BeginAsync(Caller actingAs, bool synchronous, bool genericPlans, CancellationToken cancellationToken)
     {
         if (_request is not null && actingAs.Equals(caller.Current))
         {
@@ -58,7 +69,7 @@ public sealed class Db(NpgsqlDataSource dataSource, CallerAccessor caller, TimeP
                        set_config('tracemark.platform_admin', $5, true),
                        set_config('tracemark.org_kind', $6, true),
                        set_config('tracemark.now', $7, true)
-                """,
+                """ + (genericPlans ? ", set_config('plan_cache_mode', 'force_generic_plan', true)" : ""),
                 connection,
                 transaction))
             {

@@ -142,7 +142,7 @@ internal sealed record StoredResponse(byte[] RequestSha256, int? Status, string?
 internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectionProvider protection)
 {
     private const int MaxStoredResponse = 4 * 1024 * 1024;
-    private readonly IDataProtector _protector = protection.CreateProtector("Tracemark.Idempotency.Response.v1");
+    private readonly StoredAnswerCodec _answers = new(protection);
 
     public async Task InvokeAsync(HttpContext context, Db db, CallerAccessor callers, TimeProvider clock)
     {
@@ -235,7 +235,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectio
                         status,
                         contentType = context.Response.ContentType,
                         location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                        response = _protector.Protect(buffer.ToArray()),
+                        response = _answers.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)),
                         organisation,
                         principal,
                         key,
@@ -268,7 +268,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IDataProtectio
         }
 
         context.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
-        await context.Response.Body.WriteAsync(stored.Response is null ? [] : _protector.Unprotect(stored.Response), context.RequestAborted);
+        await context.Response.Body.WriteAsync(stored.Response is null ? [] : _answers.Open(stored.Response), context.RequestAborted);
     }
 
     /// <summary>
@@ -351,7 +351,7 @@ internal sealed class IdempotencyJanitor(IServiceScopeFactory scopes, TimeProvid
 public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
 {
     private const int MaxStoredResponse = 4 * 1024 * 1024;
-    private readonly IDataProtector _protector = protection.CreateProtector("Tracemark.Idempotency.Response.v1");
+    private readonly StoredAnswerCodec _answers = new(protection);
 
     /// <summary>
     /// What became of keys other requests took, read for all of them in one statement: the stored answer to the same
@@ -394,7 +394,7 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
             }
 
             result[i] = CryptographicOperations.FixedTimeEquals(found.RequestSha256, tickets[i].Fingerprint)
-                ? (new IdempotentAnswer(found.Status ?? StatusCodes.Status200OK, found.ContentType, found.Location, found.Response is null ? [] : _protector.Unprotect(found.Response), Replayed: true), null)
+                ? (new IdempotentAnswer(found.Status ?? StatusCodes.Status200OK, found.ContentType, found.Location, found.Response is null ? [] : _answers.Open(found.Response), Replayed: true), null)
                 : (null, new RuleViolationException("idempotency.key_reused", "The Idempotency-Key was already used with a different request.", IdempotencySetup.Header));
         }
 
@@ -449,7 +449,7 @@ public sealed class IdempotencyAnswers(IDataProtectionProvider protection)
                 statuses = order.Select(a => a.Answer.Status).ToArray(),
                 contentTypes = order.Select(a => a.Answer.ContentType).ToArray(),
                 locations = order.Select(a => a.Answer.Location).ToArray(),
-                responses = order.Select(a => _protector.Protect(a.Answer.Body)).ToArray(),
+                responses = order.Select(a => _answers.Seal(a.Answer.Body)).ToArray(),
                 now,
                 expires = now + IdempotencySetup.Retention,
             },
