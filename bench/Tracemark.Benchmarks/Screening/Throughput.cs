@@ -216,9 +216,11 @@ internal static class Throughput
         // are shown apart, with the collections and allocations the hits cost.
         var name = mode switch { ScreeningMode.ExactOnly => "exact-only", ScreeningMode.Full => "full", _ => "read-only" };
 
-        // The CLI, which hosts the server, compiles without tiers (Tracemark.Cli.csproj): DOTNET_TieredCompilation=0
-        // measures the engine as it ships, the default as a process with tiers would run it.
-        var tiered = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is "0" ? "off" : "on";
+        // The CLI, which hosts the server, compiles in tiers without PGO (Tracemark.Cli.csproj): DOTNET_TieredPGO=0
+        // measures the engine as it ships (its hot methods are optimised at their first call either way),
+        // DOTNET_TieredCompilation=0 as it shipped before 2026-11-22, the default as a process with PGO would run it.
+        var tiered = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is "0" ? "off"
+            : Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is "0" ? "on-nopgo" : "on";
         Console.WriteLine(FormattableString.Invariant(
             $"engine {name}{label} tiered={tiered} marks={lexicon.MarkCount} build={build.TotalSeconds:N2}s corpus={bytes / 1e6:N1}MB lines={lines} wall={wall:N2}s cpu={cpu:N2}s user={user:N2}s sys={cpu - user:N2}s MB/s/core={bytes / 1e6 / cpu:N1} titles/s/core={lines / cpu:N0} hits={hits} gen0={gcs} allocated={allocated:N0}MiB peakRSS={process.PeakWorkingSet64 / 1048576.0:N0}MiB"));
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tracemark.Matching.Normalisation;
 
@@ -480,6 +481,8 @@ internal sealed class PatternAutomaton
     /// following the automaton through every unit. The occurrences come in order of their start, not their end;
     /// those of one start in order of their end, and those of one span in the order of the patterns.
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ScanFromStarts<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, ref TSink sink)
         where TSink : struct, IPatternSink
     {
@@ -562,6 +565,8 @@ internal sealed class PatternAutomaton
     /// <paramref name="to"/> is not reported: the caller passes whole words, and a mark glued across a break
     /// between words is not a glued mark.
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ScanGlued<TSink>(ReadOnlySpan<char> keys, ReadOnlySpan<UnitFlags> flags, int from, int to, ref TSink sink)
         where TSink : struct, IPatternSink
     {
@@ -604,6 +609,8 @@ internal sealed class PatternAutomaton
     }
 
     /// <summary>The child of walk node <paramref name="node"/> by <paramref name="symbol"/>, or 0 (the root) when there is none.</summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WalkStep(WalkNode[] walk, int node, int symbol)
     {
         ref readonly var at = ref walk[node];

@@ -396,6 +396,8 @@ internal sealed class FuzzyIndex
     /// <paramref name="mask"/>: names of one letter more, as many, or one fewer, with the window's anchors and
     /// nearly its letters. A name may be added more than once.
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Find(int words, ReadOnlySpan<ulong> prefix, int a, int b, ulong mask, List<int> found)
     {
         var length = b - a;
@@ -466,6 +468,8 @@ internal sealed class FuzzyIndex
     }
 
     /// <summary>Proposes the names filed under <paramref name="key"/>, which has passed <see cref="MayBeFiled"/>.</summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Lookup(ulong key, ulong mask, int length, List<int> found)
     {
         var (start, end) = Run(key);

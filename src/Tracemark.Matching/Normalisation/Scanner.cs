@@ -42,6 +42,8 @@ internal static class Scanner
         return flags;
     }
 
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalise(ReadOnlySpan<char> text, TextStream stream)
     {
         var tables = CharTable.Current;
@@ -293,6 +295,8 @@ internal static class Scanner
     /// anything not ASCII), with <paramref name="boundary"/> and <paramref name="space"/> as those separators set
     /// them; <paramref name="wordStart"/> is the last word's first unit.
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int AsciiWords(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, ref bool space, out bool boundary, out int wordStart, CharEntry[] bmp, Unit[] units)
     {
         while (true)
@@ -381,6 +385,8 @@ internal static class Scanner
     /// context decisions as it does (<see cref="Resolve"/>), unless the word has nothing to decide: no digit
     /// (a letter in disguise?), no letter repeating the one before it, no stroke among capitals.
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VectorWord(ReadOnlySpan<char> text, int start, int end, int classes, TextStream stream, UnitFlags boundary)
     {
         var first = stream.Length;

@@ -119,6 +119,8 @@ internal sealed partial class Screener
     }
 
     /// <summary>Splits the text into words and writes out its letters once, with their prefix hashes, for every window to share.</summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SplitWords()
     {
         var s = _stream;
@@ -247,6 +249,8 @@ internal sealed partial class Screener
     }
 
     /// <summary>Searches every compiled set's names for lookalikes of windows of the words <see cref="SplitWords"/> found.</summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FindEditLookalikes()
     {
         var searched = false;
@@ -277,6 +281,8 @@ internal sealed partial class Screener
     /// "Nike") or of another mark ("Canon" is not a lookalike of "Cannon"), and a run of common words ("jewel
     /// case" is not "Jewel Cafe"); a run with a name in it is searched ("Industrial Ban of Korea").
     /// </summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SearchWindows(CompiledSet set)
     {
         var index = set.Fuzzy;
@@ -400,6 +406,8 @@ internal sealed partial class Screener
     }
 
     /// <summary>Letters [a, b) of the text, units [start, end), against the names the index proposes for them.</summary>
+    // Optimised at its first call, not in tiers: see Screener.Run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Probe(CompiledSet set, int start, int end, int windowWords, int a, int b, ulong mask, bool drawnPair)
     {
         _found.Clear();

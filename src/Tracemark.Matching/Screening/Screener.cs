@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tracemark.Matching.Automaton;
 using Tracemark.Matching.Compilation;
@@ -47,6 +48,10 @@ internal sealed partial class Screener
         }
     }
 
+    // The screening loop and its hot callees are compiled optimised at their first call, not in tiers: the CLI
+    // and server compile in tiers (Tracemark.Cli.csproj), and tiering cost full screening 4-20 % of its time
+    // (docs/benchmarks.md, issue 6, 2026-11-22). The same attribute marks each of those callees.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(Lexicon lexicon, ReadOnlySpan<char> text, ScreeningMode mode, ICollection<ScreeningHit> hits)
     {
         _lexicon = lexicon;
