@@ -30,9 +30,13 @@ trap cleanup EXIT
 
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "dotnet $(dotnet --version), $(rg --version | head -1), $("$pgbin/postgres" --version)"
+# sed, not head: head closes the pipe after one line and rg reports the broken pipe.
+echo "dotnet $(dotnet --version), $(rg --version | sed -n 1p), $("$pgbin/postgres" --version)"
 
 dotnet build bench/Tracemark.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
+# The CLI and server ship with tiered compilation without PGO (src/Tracemark.Cli/Tracemark.Cli.csproj); the engine is
+# measured the same way unless the caller says otherwise.
+export DOTNET_TieredPGO="${DOTNET_TieredPGO:-0}"
 bench="dotnet bench/Tracemark.Benchmarks/bin/Release/net10.0/Tracemark.Benchmarks.dll throughput"
 $bench prepare "$work"
 size=$(stat -c %s "$work/corpus.txt")
