@@ -148,6 +148,19 @@ internal static class ScreenCommand
         }
 
         var terms = run.RiskTerms is null ? null : MarksCsv.RiskTerms(run.RiskTerms.FullName);
+        if (run.Mode == ScreeningMode.ExactOnly)
+        {
+            // Word lists decide lookalikes only: exact hits are the same without them (a test in the Matching tests
+            // holds this), and reading the system's 1.7 million words took 0.5 s of CPU at every start, a sixth of an
+            // exact-only run over 64 MB (docs/benchmarks.md, screening, 2026-11-22). A list asked for must still exist.
+            foreach (var file in run.Words.Concat(run.Vocabulary).Where(file => !file.Exists))
+            {
+                throw new FileNotFoundException(null, file.FullName);
+            }
+
+            return Lexicon.Build(marks.Marks, terms);
+        }
+
         var dictionaries = WordList.SystemDictionaries.Where(File.Exists).ToList();
         if (dictionaries.Count == 0)
         {
@@ -168,6 +181,18 @@ internal static class ScreenCommand
     private sealed class Screening(Lexicon lexicon, ScreeningMode mode, StreamReader reader, Stream output, CountingFallback decoding)
     {
         private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+        // Property names encoded once, not checked for characters to escape in every hit.
+        private static readonly JsonEncodedText LineName = JsonEncodedText.Encode("line");
+        private static readonly JsonEncodedText HitsName = JsonEncodedText.Encode("hits");
+        private static readonly JsonEncodedText MarkIdName = JsonEncodedText.Encode("markId");
+        private static readonly JsonEncodedText MarkName = JsonEncodedText.Encode("mark");
+        private static readonly JsonEncodedText KindName = JsonEncodedText.Encode("kind");
+        private static readonly JsonEncodedText StartName = JsonEncodedText.Encode("start");
+        private static readonly JsonEncodedText LengthName = JsonEncodedText.Encode("length");
+        private static readonly JsonEncodedText MatchedName = JsonEncodedText.Encode("matched");
+        private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
+        private static readonly JsonEncodedText ReasonName = JsonEncodedText.Encode("reason");
 
         private readonly List<string> _lines = new(BatchLines);
         private byte[][] _results = new byte[BatchLines][];
@@ -236,27 +261,27 @@ internal static class ScreenCommand
             using (var json = new Utf8JsonWriter(buffer, JsonOptions))
             {
                 json.WriteStartObject();
-                json.WriteNumber("line", line);
-                json.WriteStartArray("hits");
+                json.WriteNumber(LineName, line);
+                json.WriteStartArray(HitsName);
                 foreach (var hit in hits)
                 {
                     json.WriteStartObject();
                     if (hit.MarkId is null)
                     {
-                        json.WriteNull("markId");
+                        json.WriteNull(MarkIdName);
                     }
                     else
                     {
-                        json.WriteString("markId", hit.MarkId);
+                        json.WriteString(MarkIdName, hit.MarkId);
                     }
 
-                    json.WriteString("mark", hit.Mark);
-                    json.WriteString("kind", hit.Kind.ToWire());
-                    json.WriteNumber("start", hit.Start);
-                    json.WriteNumber("length", hit.Length);
-                    json.WriteString("matched", hit.Matched);
-                    json.WriteNumber("score", hit.Score);
-                    json.WriteString("reason", hit.Reason);
+                    json.WriteString(MarkName, hit.Mark);
+                    json.WriteString(KindName, hit.Kind.ToWire());
+                    json.WriteNumber(StartName, hit.Start);
+                    json.WriteNumber(LengthName, hit.Length);
+                    json.WriteString(MatchedName, hit.Matched);
+                    json.WriteNumber(ScoreName, hit.Score);
+                    json.WriteString(ReasonName, hit.Reason);
                     json.WriteEndObject();
                 }
 

@@ -205,17 +205,35 @@ public sealed class ScreenCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("marks")]
-    [InlineData("input")]
-    public async Task A_missing_file_is_one_line(string missing)
+    [InlineData("marks", false)]
+    [InlineData("input", false)]
+    [InlineData("--words", false)]
+    [InlineData("--vocabulary", false)]
+    [InlineData("--words", true)] // exact-only does not read word lists, but one asked for must exist
+    [InlineData("--vocabulary", true)]
+    public async Task A_missing_file_is_one_line(string missing, bool exactOnly)
     {
-        var marks = missing == "marks" ? Path.Combine(_folder, "none.csv") : Write("marks.csv", Marks);
+        // Marks without a repeated row, whose warning would come first.
+        var marks = missing == "marks" ? Path.Combine(_folder, "none.csv") : Write("marks.csv", "id,mark\nnike,Nike\n");
         var input = missing == "input" ? Path.Combine(_folder, "none.txt") : Write("texts.txt", "x\n");
+        List<string> arguments = ["screen", "--marks", marks, "--input", input];
+        if (missing.StartsWith("--", StringComparison.Ordinal))
+        {
+            arguments.AddRange([missing, Path.Combine(_folder, "none-words.txt")]);
+        }
 
-        var result = await CliProcess.RunAsync(["screen", "--marks", marks, "--input", input]);
+        if (exactOnly)
+        {
+            arguments.Add("--exact-only");
+        }
+
+        var result = await CliProcess.RunAsync([.. arguments]);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("tracemark: file not found: ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("tracemark: file not found: ", error, StringComparison.Ordinal);
+        Assert.EndsWith(missing.StartsWith("--", StringComparison.Ordinal) ? "none-words.txt" : missing == "marks" ? "none.csv" : "none.txt", error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
     }
 
     [Fact]
