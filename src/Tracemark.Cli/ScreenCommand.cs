@@ -44,7 +44,7 @@ internal static class ScreenCommand
         };
         var exactOnly = new Option<bool>("--exact-only")
         {
-            Description = "Report exact hits of marks and risk terms only: no lookalikes (faster).",
+            Description = "Report exact hits of marks and risk terms only: no lookalikes (faster; word lists are not read, as they only decide lookalikes).",
         };
         var words = new Option<FileInfo[]>("--words")
         {
