@@ -151,8 +151,8 @@ internal static class ScreenCommand
         if (run.Mode == ScreeningMode.ExactOnly)
         {
             // Word lists decide lookalikes only: exact hits are the same without them (a test in the Matching tests
-            // holds this), and reading the system's 1.7 million words took 0.5 s of CPU at every start, a sixth of an
-            // exact-only run over 64 MB (docs/benchmarks.md, screening, 2026-11-22). A list asked for must still exist.
+            // holds this), and reading the system's 1.7 million words took about 0.65 s of CPU at every start, a sixth of
+            // an exact-only run over 64 MB (docs/benchmarks.md, screening, 2026-11-22). A list asked for must still exist.
             foreach (var file in run.Words.Concat(run.Vocabulary).Where(file => !file.Exists))
             {
                 throw new FileNotFoundException(null, file.FullName);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tracemark.Matching.Tests;
 
 /// <summary>
@@ -71,5 +73,6 @@ public sealed class ExactOnlyWordListTests
     }
 
     private static string Describe(IReadOnlyList<ScreeningHit> hits) =>
-        string.Join('\n', hits.Select(h => $"{h.MarkId}|{h.Mark}|{h.Kind}|{h.Start}|{h.Length}|{h.Matched}|{h.Normalised}|{h.Distance}|{h.Score}|{h.Signs}|{h.ReasonCode}|{h.Reason}"));
+        string.Join('\n', hits.Select(h => string.Create(CultureInfo.InvariantCulture,
+            $"{h.MarkId}|{h.Mark}|{h.Kind}|{h.Start}|{h.Length}|{h.Matched}|{h.Normalised}|{h.Distance}|{h.Score}|{h.Signs}|{h.ReasonCode}|{h.Reason}")));
 }
